@@ -1,0 +1,39 @@
+# Lead funnel warehouse: the two commands of the README are `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+LEADS ?= 10000
+export LEAD_FUNNEL_DUCKDB ?= $(CURDIR)/warehouse/lead_funnel.duckdb
+export LEAD_FUNNEL_PUBLISH_PATH ?= $(CURDIR)/warehouse/lead_funnel_published.duckdb
+
+.PHONY: install demo test lint pytest benchmark clean
+
+install: $(VENV)/.installed
+
+# Exact pins live in pyproject.toml; constraints.txt pins every transitive dependency.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	touch $@
+
+## First command: generate demo data, build every model, publish the marts.
+demo: install
+	$(BIN)/lead-funnel generate --leads $(LEADS) --replace
+	$(BIN)/lead-funnel run
+
+## Second command: lint SQL and Python, then run the whole test suite.
+test: install lint pytest
+
+lint: install
+	$(BIN)/ruff check scripts tests/python
+	$(BIN)/ruff format --check scripts tests/python
+	LEAD_FUNNEL_DUCKDB=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests/singular analyses macros
+
+pytest: install
+	$(BIN)/pytest
+
+benchmark: install
+	$(BIN)/lead-funnel benchmark
+
+clean:
+	rm -rf target logs warehouse $(VENV)

@@ -1,0 +1,620 @@
+"""Tests of the plain-Python scoring reference, and the reference against the dbt marts.
+
+Part (a): hand-worked scenarios of ``reference_scoring`` itself (the expected values are
+computed by hand in the comments, from docs/semantics.md and the seeds).
+Part (b): generate demo data, build the project with dbt, and compare the marts
+``fct_lead_lifecycle`` and ``fct_lead_score_events`` with the reference, for both rule sets.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from reference_scoring import (
+    Event,
+    StagingData,
+    load_seeds,
+    page_category,
+    score,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = load_seeds(REPO / "seeds")
+
+T0 = datetime(2026, 1, 1, 9, 0, 0)
+AS_OF = datetime(2026, 12, 31, 0, 0, 0)
+
+
+def day(n: float, hours: float = 0, seconds: float = 0) -> datetime:
+    return T0 + timedelta(days=n, hours=hours, seconds=seconds)
+
+
+class Scenario:
+    """Builds StagingData by hand. Fit presets (default rule set points):
+
+    * ``fit=0``: no company, lead source ``direct``, domain ``acme.com``.
+    * ``fit=40``: 250+ employees (20) + tier 1 (15) + organic_search (5).
+    * ``fit=55``: 250+ employees (20) + CZ (10) + manufacturing (10) + tier 1 (15).
+    * ``fit=60``: the 55 preset + organic_search (5).
+    """
+
+    FIT_PRESETS: ClassVar[dict[int, tuple[dict | None, str]]] = {
+        0: (None, "direct"),
+        40: ({"employee_count": 300, "account_tier": 1}, "organic_search"),
+        55: (
+            {
+                "employee_count": 300,
+                "country_code": "CZ",
+                "industry": "manufacturing",
+                "account_tier": 1,
+            },
+            "direct",
+        ),
+        60: (
+            {
+                "employee_count": 300,
+                "country_code": "CZ",
+                "industry": "manufacturing",
+                "account_tier": 1,
+            },
+            "organic_search",
+        ),
+    }
+
+    def __init__(self) -> None:
+        self.data = StagingData()
+        self._ids = itertools.count(1)
+
+    def _id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):04d}"
+
+    def lead(
+        self,
+        lead_id: str = "L1",
+        created_at: datetime = T0,
+        fit: int = 0,
+        email_domain: str = "acme.com",
+    ) -> str:
+        company, lead_source = self.FIT_PRESETS[fit]
+        company_id = None
+        if company is not None:
+            company_id = f"C-{lead_id}"
+            self.company(company_id, **company)
+        self.data.stg_crm__leads.append(
+            {
+                "lead_id": lead_id,
+                "email": f"someone@{email_domain}",
+                "email_domain": email_domain,
+                "company_id": company_id,
+                "lead_source": lead_source,
+                "created_at": created_at,
+            }
+        )
+        return lead_id
+
+    def company(self, company_id: str, **attributes) -> None:
+        self.data.stg_crm__companies.append({"company_id": company_id, **attributes})
+
+    def email(self, lead_id: str, event_type: str, at: datetime, event_id: str | None = None):
+        self.data.stg_marketing__email_events.append(
+            {
+                "event_id": event_id or self._id("EM"),
+                "lead_id": lead_id,
+                "event_type": event_type,
+                "occurred_at": at,
+            }
+        )
+
+    def page(self, lead_id: str | None, url: str, at: datetime, event_id: str | None = None):
+        self.data.stg_web__page_views.append(
+            {
+                "event_id": event_id or self._id("PV"),
+                "lead_id": lead_id,
+                "page_url": url,
+                "occurred_at": at,
+            }
+        )
+
+    def pricing(self, lead_id: str, at: datetime) -> None:
+        self.page(lead_id, "https://example.com/pricing", at)
+
+    def form(self, lead_id: str, form_type: str, at: datetime) -> None:
+        self.data.stg_web__form_submissions.append(
+            {
+                "event_id": self._id("FS"),
+                "lead_id": lead_id,
+                "form_type": form_type,
+                "occurred_at": at,
+            }
+        )
+
+    def download(self, lead_id: str, asset_type: str, at: datetime) -> None:
+        self.data.stg_marketing__content_downloads.append(
+            {
+                "event_id": self._id("CD"),
+                "lead_id": lead_id,
+                "asset_type": asset_type,
+                "occurred_at": at,
+            }
+        )
+
+    def webinar(self, lead_id: str, event_type: str, at: datetime) -> None:
+        self.data.stg_marketing__webinar_events.append(
+            {
+                "event_id": self._id("WB"),
+                "lead_id": lead_id,
+                "event_type": event_type,
+                "occurred_at": at,
+            }
+        )
+
+    def activity(self, lead_id: str, activity_type: str, at: datetime) -> None:
+        self.data.stg_crm__sales_activities.append(
+            {
+                "activity_id": self._id("SA"),
+                "lead_id": lead_id,
+                "activity_type": activity_type,
+                "occurred_at": at,
+            }
+        )
+
+    def opportunity(
+        self,
+        lead_id: str,
+        created_at: datetime,
+        closed_at: datetime | None = None,
+        is_won: bool | None = None,
+    ) -> None:
+        self.data.stg_crm__opportunities.append(
+            {
+                "opportunity_id": self._id("OP"),
+                "lead_id": lead_id,
+                "created_at": created_at,
+                "closed_at": closed_at,
+                "is_won": is_won,
+            }
+        )
+
+    def run(self, as_of: datetime = AS_OF, rule_set_id: str = "default"):
+        leads, events = score(self.data, SEEDS, rule_set_id, as_of)
+        by_lead = {row["lead_id"]: row for row in leads}
+        events_by_lead: dict[str, list[dict]] = {}
+        for row in events:
+            events_by_lead.setdefault(row["lead_id"], []).append(row)
+        return by_lead, events_by_lead
+
+
+# ----------------------------------------------------------------------- (a) scenarios
+
+
+def test_seeds_are_read_as_in_the_spec():
+    default, strict = SEEDS.rule_sets["default"], SEEDS.rule_sets["strict"]
+    assert (default.mql_threshold, default.min_engagement_points) == (60, 10)
+    assert (default.engagement_window_days, default.sales_sla_hours) == (90, 1)
+    assert (strict.mql_threshold, strict.min_engagement_points) == (75, 25)
+    assert (strict.engagement_window_days, strict.sales_sla_hours) == (60, 1)
+    meeting = [r for r in SEEDS.engagement_rules if r.rule_id == "sales_meeting"]
+    assert [(r.points, r.cap, r.is_sales_ready) for r in meeting] == [(0, None, True)] * 2
+
+
+def test_page_categories_follow_priority_and_like_patterns():
+    patterns = SEEDS.page_categories
+    assert page_category("https://x.cz/Pricing?plan=pro", patterns) == "pricing"
+    assert page_category("https://x.cz/cs/cennik", patterns) == "pricing"
+    assert page_category("https://x.sk/cenik", patterns) == "pricing"
+    # careers (priority 2) wins over product (priority 4)
+    assert page_category("https://x.cz/product/careers", patterns) == "careers"
+    assert page_category("https://x.cz/kariera", patterns) == "careers"
+    assert page_category("https://x.cz/case-studies/acme", patterns) == "case_study"
+    # '%/case-studies/%' needs the trailing slash
+    assert page_category("https://x.cz/case-studies", patterns) == "other"
+    assert page_category("https://x.cz/products", patterns) == "product"
+    assert page_category("https://x.cz/blog/post-1", patterns) == "blog"
+    assert page_category("https://x.cz/blog", patterns) == "other"
+    assert page_category("https://x.cz/", patterns) == "other"
+    assert page_category(None, patterns) == "other"
+
+
+def test_caps_limit_a_rules_contribution():
+    s = Scenario()
+    s.lead("L1", fit=0)
+    for n in range(1, 6):
+        s.email("L1", "open", day(n))
+    leads, events = s.run()
+    # open = 10 points, cap 30: contributions 10, 20, 30, 30, 30
+    assert [e["points_awarded"] for e in events["L1"]] == [10, 10, 10, 0, 0]
+    assert [e["engagement_score"] for e in events["L1"]] == [10, 20, 30, 30, 30]
+    # as_of is far beyond the 90-day window: everything expired
+    assert leads["L1"]["engagement_score"] == 0
+    # lead score never above 30 < 60: no MQL; nurturing at the first open
+    assert leads["L1"]["mql_at"] is None
+    assert leads["L1"]["nurturing_at"] == day(1)
+    assert leads["L1"]["lifecycle_stage"] == "nurturing"
+
+
+def test_negative_rules_are_capped_in_absolute_value():
+    s = Scenario()
+    s.lead("L1", fit=0)
+    for n in range(1, 4):
+        s.email("L1", "bounce", day(n))
+    s.email("L1", "unsubscribe", day(4))
+    s.email("L1", "unsubscribe", day(5))
+    leads, events = s.run(as_of=day(6))
+    # bounce -5 cap 10: -5, -10, -10 -> awarded -5, -5, 0; unsubscribe -20 cap 20: -20, 0
+    assert [e["points_awarded"] for e in events["L1"]] == [-5, -5, 0, -20, 0]
+    assert [e["engagement_score"] for e in events["L1"]] == [-5, -10, -10, -30, -30]
+    lead = leads["L1"]
+    assert (lead["engagement_score"], lead["lead_score"]) == (-30, -30)
+    # nothing ever awarded positive points: still new
+    assert lead["nurturing_at"] is None
+    assert lead["lifecycle_stage"] == "new"
+
+
+def test_window_excludes_t_minus_w_and_includes_t():
+    s = Scenario()
+    s.lead("L1", fit=0)
+    s.pricing("L1", day(0))
+    # as_of exactly 90 days later: (as_of - 90d, as_of] excludes day 0 -> E = 0
+    leads, _ = s.run(as_of=day(90))
+    assert leads["L1"]["engagement_score"] == 0
+    # one second earlier, the view is inside the window -> E = 25
+    leads, _ = s.run(as_of=day(90, seconds=-1))
+    assert leads["L1"]["engagement_score"] == 25
+    # as_of equal to the event time includes it (t included)
+    leads, _ = s.run(as_of=day(0))
+    assert leads["L1"]["engagement_score"] == 25
+
+
+def test_window_edges_decide_the_mql():
+    s = Scenario()
+    # fit 40 needs E >= 20 for L >= 60
+    s.lead("EXACT", fit=40)
+    s.email("EXACT", "open", day(0))
+    s.email("EXACT", "open", day(90))  # day 0 is at t - W: excluded -> E = 10, L = 50
+    s.lead("INSIDE", fit=40)
+    s.email("INSIDE", "open", day(0))
+    s.email("INSIDE", "open", day(90, seconds=-1))  # both in the window: E = 20, L = 60
+    leads, events = s.run()
+    assert leads["EXACT"]["mql_at"] is None
+    assert [e["engagement_score"] for e in events["EXACT"]] == [10, 10]
+    # the second open only counts itself (k = 1): awarded c(1) - c(0) = 10
+    assert [e["points_awarded"] for e in events["EXACT"]] == [10, 10]
+    assert leads["INSIDE"]["mql_at"] == day(90, seconds=-1)
+    assert [e["lead_score"] for e in events["INSIDE"]] == [50, 60]
+
+
+def test_points_awarded_counts_only_the_window():
+    s = Scenario()
+    s.lead("L1", fit=0)
+    for n in (0, 1, 2, 91):
+        s.email("L1", "open", day(n))
+    _, events = s.run()
+    # day 91: window (day 1, day 91] holds day 2 and day 91 -> k = 2, c(2) - c(1) = 10
+    assert [e["points_awarded"] for e in events["L1"]] == [10, 10, 10, 10]
+    assert [e["engagement_score"] for e in events["L1"]] == [10, 20, 30, 20]
+
+
+def test_events_sharing_a_timestamp_count_together():
+    s = Scenario()
+    s.lead("L1", fit=40)
+    for event_id in ("E4", "E2", "E3", "E1"):
+        s.email("L1", "open", day(1), event_id=event_id)
+    leads, events = s.run()
+    rows = events["L1"]
+    # ordered by id; caps hit on the fourth: 10, 10, 10, 0
+    assert [e["event_id"] for e in rows] == ["E1", "E2", "E3", "E4"]
+    assert [e["points_awarded"] for e in rows] == [10, 10, 10, 0]
+    # every event sees E(t) with all four included: min(40, 30) = 30, L = 70
+    assert {(e["engagement_score"], e["lead_score"]) for e in rows} == {(30, 70)}
+    assert leads["L1"]["mql_at"] == day(1)
+
+
+def test_ties_in_the_mql_check_use_the_full_timestamp():
+    s = Scenario()
+    # fit 40 + two opens at the same time: E = 20, L = 60: MQL although each alone is short
+    s.lead("L1", fit=40)
+    s.email("L1", "open", day(3), event_id="A")
+    s.email("L1", "open", day(3), event_id="B")
+    leads, events = s.run()
+    assert leads["L1"]["mql_at"] == day(3)
+    assert [e["lead_score"] for e in events["L1"]] == [60, 60]
+
+
+def test_minimum_engagement_is_required():
+    s = Scenario()
+    s.lead("L1", fit=60)
+    for n in range(1, 6):
+        s.page("L1", "https://x.cz/blog/post", day(n))
+    leads, events = s.run()
+    # blog 2 points: E = 2, 4, 6, 8, 10; L = 62.. already >= 60 but E >= 10 only on day 5
+    assert [e["engagement_score"] for e in events["L1"]] == [2, 4, 6, 8, 10]
+    assert leads["L1"]["mql_at"] == day(5)
+    # strict: L >= 75 and E >= 25; blog caps at 10 -> never
+    leads, _ = s.run(rule_set_id="strict")
+    assert leads["L1"]["mql_at"] is None
+    assert leads["L1"]["rule_set_id"] == "strict"
+
+
+def test_stage_times_are_clamped_to_created_at():
+    s = Scenario()
+    s.lead("L1", created_at=day(10), fit=55)
+    s.pricing("L1", day(3))  # E = 25, L = 80: raw MQL on day 3, before the lead exists
+    s.form("L1", "demo_request", day(5))  # sales-ready, inside (mql_at - 90d, mql_at]
+    leads, events = s.run()
+    lead = leads["L1"]
+    # nurturing raw day 3, mql raw day 3 -> both clamped to created_at (day 10)
+    assert lead["nurturing_at"] == day(10)
+    assert lead["mql_at"] == day(10)
+    # SQL uses the clamped mql_at: demo on day 5 lies in (day -80, day 10] -> sql_at = mql_at
+    assert lead["sql_at"] == day(10)
+    assert lead["hours_to_mql"] == 0
+    assert lead["hours_mql_to_sql"] == 0
+    assert lead["lifecycle_stage"] == "sql"
+    # events before created_at still score
+    assert [e["points_awarded"] for e in events["L1"]] == [25, 40]
+
+
+def test_sql_when_sales_ready_event_precedes_mql_in_window():
+    s = Scenario()
+    s.lead("L1", fit=0)
+    s.form("L1", "demo_request", day(1))  # E = 40, L = 40: not yet
+    s.pricing("L1", day(2))  # E = 65: MQL on day 2
+    leads, _ = s.run()
+    assert leads["L1"]["mql_at"] == day(2)
+    # demo (day 1) lies in (day 2 - 90d, day 2] -> sql_at = mql_at
+    assert leads["L1"]["sql_at"] == day(2)
+    assert leads["L1"]["is_sql"] is True
+    assert leads["L1"]["hours_mql_to_sql"] == 0
+
+
+def test_sql_after_mql_when_the_sales_ready_event_is_out_of_the_window():
+    s = Scenario()
+    s.lead("L1", fit=40)
+    s.form("L1", "newsletter_signup", day(0))  # E = 5, L = 45
+    s.form("L1", "demo_request", day(1))  # E = 45, L = 85
+    leads, _ = s.run()
+    # fit 40 + 5 + 40 = 85 >= 60 and E = 45 >= 10: MQL and SQL on day 1
+    assert leads["L1"]["mql_at"] == leads["L1"]["sql_at"] == day(1)
+
+    s = Scenario()
+    s.lead("L2", fit=0)  # tier-1 company added by hand below
+    s.data.stg_crm__leads[0]["company_id"] = "C2"
+    s.company("C2", account_tier=1)  # fit 15
+    s.form("L2", "demo_request", day(1))  # E = 40, L = 55: no
+    s.pricing("L2", day(100))  # demo left the window: E = 25, L = 40
+    s.pricing("L2", day(101))  # E = 50, L = 65: MQL on day 101
+    s.activity("L2", "meeting", day(105))  # sales-ready, after the MQL
+    leads, events = s.run()
+    lead = leads["L2"]
+    assert lead["fit_score"] == 15
+    assert [e["lead_score"] for e in events["L2"]] == [55, 40, 65, 65]
+    assert lead["mql_at"] == day(101)
+    # demo on day 1 is not in (day 11, day 101]: SQL at the meeting, 4 days later
+    assert lead["sql_at"] == day(105)
+    assert lead["hours_mql_to_sql"] == 96
+    # the meeting is also the first sales touch, after the 1-hour SLA
+    assert lead["first_sales_touch_at"] == day(105)
+    assert lead["hours_to_first_sales_touch"] == 96
+    assert lead["is_sla_met"] is False
+    # the meeting awards 0 points
+    assert events["L2"][-1]["rule_id"] == "sales_meeting"
+    assert events["L2"][-1]["points_awarded"] == 0
+    assert events["L2"][-1]["is_sales_ready"] is True
+
+    # with as_of before the meeting: MQL without SQL
+    leads, _ = s.run(as_of=day(104))
+    assert leads["L2"]["mql_at"] == day(101)
+    assert leads["L2"]["sql_at"] is None
+    assert leads["L2"]["lifecycle_stage"] == "mql"
+
+
+def test_zero_point_events_are_mql_candidates():
+    s = Scenario()
+    s.lead("L1", fit=55)
+    s.email("L1", "unsubscribe", day(0))  # E = -20
+    s.pricing("L1", day(10))  # E = 5, L = 60 but E < 10: no MQL
+    s.activity("L1", "meeting", day(95))  # window (day 5, day 95]: unsubscribe gone, E = 25
+    leads, events = s.run()
+    assert [e["engagement_score"] for e in events["L1"]] == [-20, 5, 25]
+    # MQL on the meeting's time; the meeting is sales-ready and in the window -> SQL too
+    assert leads["L1"]["mql_at"] == day(95)
+    assert leads["L1"]["sql_at"] == day(95)
+    assert leads["L1"]["nurturing_at"] == day(10)
+    # the meeting is at mql_at, so it is the first touch: SLA met, 0 hours
+    assert leads["L1"]["first_sales_touch_at"] == day(95)
+    assert leads["L1"]["is_sla_met"] is True
+
+
+@pytest.mark.parametrize(
+    ("touch", "as_of", "expected_touch", "expected_sla", "expected_hours"),
+    [
+        # call 30 minutes after the MQL: met, 0.5 hours
+        (("call", day(1, hours=0.5)), AS_OF, day(1, hours=0.5), True, 0.5),
+        # exactly at the due time (mql_at + 1h): met
+        (("email", day(1, hours=1)), AS_OF, day(1, hours=1), True, 1.0),
+        # one second late: missed
+        (("call", day(1, hours=1, seconds=1)), AS_OF, day(1, hours=1, seconds=1), False, None),
+        # untouched, SLA over by as_of: missed
+        (None, day(1, hours=2), None, False, None),
+        # untouched, as_of exactly at the due time: still pending (as_of > due is false)
+        (None, day(1, hours=1), None, None, None),
+        # untouched, within the SLA: pending
+        (None, day(1, hours=0.5), None, None, None),
+        # a touch after as_of does not count yet: pending
+        (("call", day(1, hours=0.75)), day(1, hours=0.5), None, None, None),
+        # a task is not a touch: missed
+        (("task", day(1, hours=0.5)), AS_OF, None, False, None),
+    ],
+)
+def test_sales_handoff_sla(touch, as_of, expected_touch, expected_sla, expected_hours):
+    s = Scenario()
+    s.lead("L1", fit=55)
+    s.pricing("L1", day(1))  # L = 80: MQL on day 1
+    s.activity("L1", "call", day(1, seconds=-1))  # before the MQL: not a hand-off touch
+    if touch is not None:
+        s.activity("L1", touch[0], touch[1])
+    leads, _ = s.run(as_of=as_of)
+    lead = leads["L1"]
+    assert lead["mql_at"] == day(1)
+    assert lead["first_sales_touch_at"] == expected_touch
+    assert lead["is_sla_met"] is expected_sla
+    if expected_hours is not None:
+        assert lead["hours_to_first_sales_touch"] == pytest.approx(expected_hours)
+    elif expected_touch is None:
+        assert lead["hours_to_first_sales_touch"] is None
+
+
+def test_sla_is_null_without_mql():
+    s = Scenario()
+    s.lead("L1", fit=0)
+    s.activity("L1", "call", day(1))
+    leads, _ = s.run()
+    assert leads["L1"]["is_sla_met"] is None
+    assert leads["L1"]["first_sales_touch_at"] is None
+
+
+def test_negative_points_lower_the_score_but_mql_stays():
+    s = Scenario()
+    s.lead("L1", fit=55)
+    s.pricing("L1", day(1))  # E = 25, L = 80: MQL
+    s.email("L1", "unsubscribe", day(2))  # E = 5, L = 60
+    s.page("L1", "https://x.cz/careers", day(3))  # E = -5, L = 50
+    leads, events = s.run(as_of=day(4))
+    assert [e["points_awarded"] for e in events["L1"]] == [25, -20, -10]
+    assert [e["lead_score"] for e in events["L1"]] == [80, 60, 50]
+    lead = leads["L1"]
+    assert (lead["fit_score"], lead["engagement_score"], lead["lead_score"]) == (55, -5, 50)
+    assert lead["is_mql"] is True
+    assert lead["mql_at"] == day(1)
+    assert lead["lifecycle_stage"] == "mql"
+
+
+def test_free_mail_domain_costs_ten_points():
+    s = Scenario()
+    s.lead("FREE", fit=0, email_domain="gmail.com")  # -10
+    s.lead("FREE_CZ", fit=55, email_domain="seznam.cz")  # 55 - 10 = 45
+    s.lead("WORK", fit=0, email_domain="gmail.com.example")  # not a free-mail domain
+    leads, _ = s.run()
+    assert leads["FREE"]["fit_score"] == -10
+    assert leads["FREE"]["lead_score"] == -10
+    assert leads["FREE_CZ"]["fit_score"] == 45
+    assert leads["WORK"]["fit_score"] == 0
+
+
+def test_fit_rules_between_bounds_and_nulls():
+    s = Scenario()
+    for lead_id, employees in (("E49", 49), ("E50", 50), ("E249", 249), ("E250", 250)):
+        s.lead(lead_id)
+        s.data.stg_crm__leads[-1]["company_id"] = f"C{lead_id}"
+        s.company(f"C{lead_id}", employee_count=employees, account_tier=2)
+    s.lead("NULLS")
+    s.data.stg_crm__leads[-1]["company_id"] = "CNULL"
+    s.company("CNULL", employee_count=None, account_tier=None, country_code=None)
+    s.lead("SK")
+    s.data.stg_crm__leads[-1]["company_id"] = "CSK"
+    s.company("CSK", country_code="SK", industry="retail", account_tier=3)
+    leads, _ = s.run()
+    # tier 2 = 5; 50-249 = 10; 250+ = 20
+    assert {k: leads[k]["fit_score"] for k in ("E49", "E50", "E249", "E250")} == {
+        "E49": 5,
+        "E50": 15,
+        "E249": 15,
+        "E250": 25,
+    }
+    assert leads["NULLS"]["fit_score"] == 0
+    assert leads["SK"]["fit_score"] == 10
+
+
+def test_stages_follow_the_order_and_skip_unreached_ones():
+    s = Scenario()
+    # opportunity without MQL; won and closed -> customer
+    s.lead("OPP", fit=0)
+    s.opportunity("OPP", created_at=day(5), closed_at=day(20), is_won=True)
+    # opportunity created before the lead: clamped to created_at
+    s.lead("EARLY", created_at=day(10), fit=0)
+    s.opportunity("EARLY", created_at=day(5))
+    # nurturing on day 8 after the opportunity on day 5: opportunity entered on day 8;
+    # won on day 6 (before day 8) -> customer also on day 8
+    s.lead("ORDER", fit=0)
+    s.page("ORDER", "https://x.cz/blog/a", day(8))
+    s.opportunity("ORDER", created_at=day(5), closed_at=day(6), is_won=True)
+    # lost, or won without closed_at: no customer; earliest opportunity wins
+    s.lead("LOST", fit=0)
+    s.opportunity("LOST", created_at=day(7), closed_at=day(9), is_won=False)
+    s.opportunity("LOST", created_at=day(4), closed_at=None, is_won=True)
+    leads, _ = s.run()
+    assert leads["OPP"]["lifecycle_stage"] == "customer"
+    assert (leads["OPP"]["opportunity_at"], leads["OPP"]["customer_at"]) == (day(5), day(20))
+    assert leads["OPP"]["nurturing_at"] is None and leads["OPP"]["mql_at"] is None
+    assert leads["EARLY"]["opportunity_at"] == day(10)
+    assert leads["EARLY"]["lifecycle_stage"] == "opportunity"
+    order = leads["ORDER"]
+    assert order["nurturing_at"] == day(8)
+    assert order["opportunity_at"] == day(8)
+    assert order["customer_at"] == day(8)
+    assert leads["LOST"]["opportunity_at"] == day(4)
+    assert leads["LOST"]["customer_at"] is None
+    assert leads["LOST"]["lifecycle_stage"] == "opportunity"
+
+
+def test_rows_after_as_of_do_not_exist():
+    s = Scenario()
+    s.lead("L1", fit=55)
+    s.pricing("L1", day(2, seconds=1))  # after as_of
+    s.opportunity("L1", created_at=day(3))  # after as_of
+    s.opportunity("L1", created_at=day(1), closed_at=day(2, seconds=1), is_won=True)
+    s.lead("LATE", created_at=day(2, seconds=1))  # created after as_of: not scored
+    s.pricing("LATE", day(1))
+    leads, events = s.run(as_of=day(2))
+    assert set(leads) == {"L1"}
+    assert "L1" not in events and "LATE" not in events
+    lead = leads["L1"]
+    assert lead["nurturing_at"] is None
+    assert lead["engagement_score"] == 0
+    assert lead["opportunity_at"] == day(1)
+    assert lead["customer_at"] is None  # closed after as_of
+    assert lead["lifecycle_stage"] == "opportunity"
+
+
+def test_orphans_anonymous_views_and_unscored_types_are_ignored():
+    s = Scenario()
+    s.lead("L1", fit=0)
+    s.pricing("GHOST", day(1))  # orphan: lead not staged
+    s.activity("GHOST", "meeting", day(1))
+    s.opportunity("GHOST", created_at=day(1))
+    s.page(None, "https://x.cz/pricing", day(1))  # anonymous
+    s.email("L1", "delivered", day(1))
+    s.page("L1", "https://x.cz/about", day(1))  # category other
+    s.download("L1", "podcast", day(1))  # unknown asset type
+    s.form("L1", "job_application", day(1))  # unknown form type
+    s.activity("L1", "call", day(1))  # not a meeting: no signal
+    s.webinar("L1", "registered", day(2))  # scored: 10
+    s.download("L1", "whitepaper", day(3))  # scored: 15
+    leads, events = s.run()
+    assert set(leads) == {"L1"}
+    assert set(events) == {"L1"}
+    assert [(e["signal"], e["qualifier"], e["rule_id"]) for e in events["L1"]] == [
+        ("webinar_registration", None, "webinar_registration"),
+        ("content_download", "whitepaper", "content_download__whitepaper"),
+    ]
+    assert [e["engagement_score"] for e in events["L1"]] == [10, 25]
+    assert leads["L1"]["nurturing_at"] == day(2)
+
+
+def test_event_order_is_time_then_id_then_source():
+    s = Scenario()
+    s.lead("L1", fit=0)
+    s.email("L1", "open", day(1), event_id="B")
+    s.page("L1", "https://x.cz/pricing", day(1), event_id="A")
+    s.email("L1", "click", day(0, hours=23), event_id="Z")
+    _, events = s.run()
+    assert [e["event_id"] for e in events["L1"]] == ["Z", "A", "B"]
+    assert [e["engagement_score"] for e in events["L1"]] == [15, 50, 50]
+    assert Event("x", "A", "L1", None, None, day(1)).order_key < (
+        Event("y", "A", "L1", None, None, day(1)).order_key
+    )

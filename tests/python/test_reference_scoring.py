@@ -9,16 +9,23 @@ Part (b): generate demo data, build the project with dbt, and compare the marts
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+import json
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
+import duckdb
 import pytest
 
 from reference_scoring import (
     Event,
     StagingData,
     load_seeds,
+    load_staging,
     page_category,
     score,
 )
@@ -618,3 +625,232 @@ def test_event_order_is_time_then_id_then_source():
     assert Event("x", "A", "L1", None, None, day(1)).order_key < (
         Event("y", "A", "L1", None, None, day(1)).order_key
     )
+
+
+# ------------------------------------------------------------ (b) reference vs the marts
+
+DBT = Path(sys.executable).parent / "dbt"
+COMPARE_AS_OF = "2026-05-15 12:00:00"
+RULE_SETS = ("default", "strict")
+LIFECYCLE_EXACT = (
+    "rule_set_id",
+    "lifecycle_stage",
+    "fit_score",
+    "engagement_score",
+    "lead_score",
+    "is_mql",
+    "is_sql",
+    "created_at",
+    "nurturing_at",
+    "mql_at",
+    "sql_at",
+    "opportunity_at",
+    "customer_at",
+    "first_sales_touch_at",
+    "is_sla_met",
+)
+LIFECYCLE_HOURS = ("hours_to_mql", "hours_mql_to_sql", "hours_to_first_sales_touch")
+EVENT_COLUMNS = (
+    "signal",
+    "qualifier",
+    "rule_id",
+    "occurred_at",
+    "points_awarded",
+    "engagement_score",
+    "lead_score",
+    "is_sales_ready",
+)
+
+
+def _mart_model_missing() -> str | None:
+    for model in ("fct_lead_lifecycle", "fct_lead_score_events"):
+        if not list((REPO / "models").rglob(f"{model}.sql")):
+            return f"the mart model {model} does not exist yet (models/**/{model}.sql)"
+    return None
+
+
+def _generate_raw(path: Path, text: bool) -> None:
+    try:
+        from lead_funnel.generate import generate_raw
+    except ImportError:
+        if str(REPO / "scripts") not in sys.path:
+            sys.path.insert(0, str(REPO / "scripts"))
+        try:
+            from lead_funnel.generate import generate_raw
+        except ImportError as error:
+            pytest.skip(f"the demo-data generator is not available yet: {error}")
+    generate_raw(
+        path,
+        leads=1500,
+        start_date=date(2026, 1, 1),
+        days=150,
+        seed=11,
+        text=text,
+        mess_rate=0.01,
+        replace=True,
+    )
+
+
+def _dbt(args: list[str], db: Path, work: Path, rule_set_id: str) -> None:
+    env = {
+        **os.environ,
+        "LEAD_FUNNEL_DUCKDB": str(db),
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+    }
+    variables = json.dumps({"as_of": COMPARE_AS_OF, "active_rule_set": rule_set_id})
+    command = [str(DBT), *args, "--profiles-dir", str(REPO), "--vars", variables]
+    result = subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=3600, check=False
+    )
+    if result.returncode != 0:
+        output = (result.stdout + result.stderr)[-6000:]
+        pytest.fail(f"{' '.join(command)} failed ({result.returncode}):\n{output}")
+
+
+def _fetch(db: Path, sql: str) -> list[dict]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cursor = con.execute(sql)
+        columns = [description[0] for description in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module", params=["typed", "text"])
+def compared(request, tmp_path_factory):
+    """Generate one landing, build it once per rule set, score it with the reference."""
+    missing = _mart_model_missing()
+    if missing:
+        pytest.skip(missing)
+    landing = request.param
+    work = tmp_path_factory.mktemp(f"reference_{landing}")
+    databases = {}
+    for rule_set_id in RULE_SETS:
+        db = work / f"{rule_set_id}.duckdb"
+        _generate_raw(db, text=landing == "text")
+        _dbt(["build"], db, work / rule_set_id, rule_set_id)
+        databases[rule_set_id] = db
+    con = duckdb.connect(str(databases["default"]), read_only=True)
+    try:
+        staging = load_staging(con)
+    finally:
+        con.close()
+    as_of = datetime.fromisoformat(COMPARE_AS_OF)
+    reference = {
+        rule_set_id: score(staging, SEEDS, rule_set_id, as_of) for rule_set_id in RULE_SETS
+    }
+    return databases, reference
+
+
+def _normalise(value):
+    """Make a DuckDB value comparable with the reference's plain Python values."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _same(a, b) -> bool:
+    a, b = _normalise(a), _normalise(b)
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
+        return a is b or (a == b and type(a) is type(b))
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    return a == b
+
+
+def _same_hours(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(float(a) - float(b)) <= 1e-6
+
+
+def _report(title: str, diffs: dict, total: int, limit: int = 8) -> str:
+    """Readable failure message: differing keys with both sides' values, and counts."""
+    per_column: dict[str, int] = {}
+    for columns in diffs.values():
+        for column in columns:
+            per_column[column] = per_column.get(column, 0) + 1
+    lines = [f"{title}: {len(diffs)} of {total} rows differ; per column: {per_column}"]
+    for key, columns in list(diffs.items())[:limit]:
+        lines.append(f"  {key}:")
+        for column, (ref, mart) in columns.items():
+            lines.append(f"    {column}: reference={ref!r} mart={mart!r}")
+    return "\n".join(lines)
+
+
+def _compare_rows(reference: dict, mart: dict, exact: tuple, hours: tuple = ()) -> dict:
+    diffs: dict = {}
+    for key in sorted(set(reference) | set(mart), key=str):
+        ref_row, mart_row = reference.get(key), mart.get(key)
+        if ref_row is None or mart_row is None:
+            presence = ("present" if ref_row else "missing", "present" if mart_row else "missing")
+            diffs[key] = {"<row>": presence}
+            continue
+        columns = {
+            column: (ref_row[column], mart_row.get(column, "<no column>"))
+            for column in exact
+            if not _same(ref_row[column], mart_row.get(column, "<no column>"))
+        }
+        columns.update(
+            {
+                column: (ref_row[column], mart_row.get(column, "<no column>"))
+                for column in hours
+                if not _same_hours(ref_row[column], mart_row.get(column))
+            }
+        )
+        if columns:
+            diffs[key] = columns
+    return diffs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule_set_id", RULE_SETS)
+def test_lifecycle_mart_matches_reference(compared, rule_set_id):
+    databases, reference = compared
+    ref_leads, _ = reference[rule_set_id]
+    mart_rows = _fetch(databases[rule_set_id], "select * from marts.fct_lead_lifecycle")
+    mart = {row["lead_id"]: row for row in mart_rows}
+    assert len(mart) == len(mart_rows), "fct_lead_lifecycle has duplicate lead_id"
+    ref = {row["lead_id"]: row for row in ref_leads}
+    assert ref, "the reference scored no lead: is the staging empty?"
+    assert sum(row["is_mql"] for row in ref_leads) > 0, "no MQL at all: the check is too weak"
+    diffs = _compare_rows(ref, mart, LIFECYCLE_EXACT, LIFECYCLE_HOURS)
+    assert not diffs, _report(f"fct_lead_lifecycle ({rule_set_id})", diffs, len(ref))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule_set_id", RULE_SETS)
+def test_score_events_mart_matches_reference(compared, rule_set_id):
+    databases, reference = compared
+    _, ref_events = reference[rule_set_id]
+    mart_rows = _fetch(databases[rule_set_id], "select * from marts.fct_lead_score_events")
+    key = ("lead_id", "rule_set_id", "event_id")
+    mart = {tuple(row[k] for k in key): row for row in mart_rows}
+    ref = {tuple(row[k] for k in key): row for row in ref_events}
+    assert len(ref) == len(ref_events), "event ids collide across sources in the reference"
+    assert len(mart) == len(mart_rows), "fct_lead_score_events has duplicate keys"
+    diffs = _compare_rows(ref, mart, EVENT_COLUMNS)
+    assert not diffs, _report(f"fct_lead_score_events ({rule_set_id})", diffs, len(ref))
+
+
+@pytest.mark.slow
+def test_rule_set_comparison_counts_match_reference(compared):
+    databases, reference = compared
+    try:
+        rows = _fetch(databases["default"], "select * from marts.rule_set_comparison")
+    except duckdb.CatalogException:
+        pytest.skip("marts.rule_set_comparison does not exist yet")
+    mart = {row["rule_set_id"]: row for row in rows}
+    for rule_set_id in RULE_SETS:
+        leads, _ = reference[rule_set_id]
+        expected = {
+            "leads": len(leads),
+            "mqls": sum(row["is_mql"] for row in leads),
+            "sqls": sum(row["is_sql"] for row in leads),
+        }
+        actual = {column: mart[rule_set_id][column] for column in expected}
+        assert actual == expected, f"rule_set_comparison for {rule_set_id}"

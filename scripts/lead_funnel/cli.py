@@ -1,10 +1,11 @@
 """The `lead-funnel` command line: one entry point, one subcommand per job.
 
-Exit codes (also in the README):
+Exit codes (also in docs/running.md):
     0  success
     1  a model, test or data check failed
     2  usage or configuration error
     3  another run holds the lock
+    130/143  a run was interrupted by SIGINT/SIGTERM (and logged as interrupted)
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lead_funnel import __version__, generate
+from lead_funnel import __version__, generate, publish, runlog, runner
+from lead_funnel.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_LOCKED = 3
+__all__ = ["EXIT_FAILED", "EXIT_LOCKED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,11 +26,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lead-funnel",
         description="Lead funnel warehouse: generate demo data, build, publish and inspect runs.",
         epilog="Exit codes: 0 success, 1 a model/test/check failed, 2 usage or configuration "
-        "error, 3 another run holds the lock.",
+        "error, 3 another run holds the lock, 130/143 interrupted by SIGINT/SIGTERM. "
+        "See docs/running.md.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     generate.register(subparsers)
+    runner.register(subparsers)
+    publish.register(subparsers)
+    runlog.register(subparsers)
     return parser
 
 

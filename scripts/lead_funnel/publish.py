@@ -1,0 +1,351 @@
+"""Publish the marts for BI tools: a separate DuckDB file, replaced atomically.
+
+Every table of schema ``marts`` in the build file is copied into a NEW DuckDB file next to
+the published path, together with ``marts._publication`` (one row per mart: run id, as_of,
+rule set, publication time, row count). The new file is fsynced and then moved over the
+old one with ``os.replace`` (and the directory fsynced), so a reader that opens the
+published path read-only always sees one complete version: the previous or the new one.
+Readers never block the build, and the build never blocks readers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import socket
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from lead_funnel import config, locking, runlog
+from lead_funnel.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
+from lead_funnel.steplog import StepLogger
+
+MARTS_SCHEMA = "marts"
+PUBLICATION_TABLE = "_publication"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a published file holds, from its ``marts._publication`` table."""
+
+    path: str
+    run_id: str
+    as_of: str | None
+    rule_set_id: str | None
+    published_at: str
+    row_counts: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-friendly dictionary."""
+        return asdict(self)
+
+
+class PublishError(RuntimeError):
+    """Publishing failed; the previously published file is untouched."""
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """Names of the base tables in schema ``marts`` of an attached database."""
+    rows = con.execute(
+        "select table_name from duckdb_tables() "
+        "where database_name = ? and schema_name = ? and not temporary "
+        "order by table_name",
+        [catalog, MARTS_SCHEMA],
+    ).fetchall()
+    return [r[0] for r in rows if r[0] != PUBLICATION_TABLE]
+
+
+def count_mart_rows(build_path: Path) -> dict[str, int]:
+    """Row counts of every mart table in the build file (opened read-only)."""
+    with contextlib.closing(duckdb.connect(str(build_path), read_only=True)) as con:
+        catalog = con.execute("select current_database()").fetchone()[0]  # type: ignore[index]
+        return {
+            table: int(
+                con.execute(  # type: ignore[index]
+                    f"select count(*) from {MARTS_SCHEMA}.{_quote_ident(table)}"
+                ).fetchone()[0]
+            )
+            for table in mart_tables(con, catalog)
+        }
+
+
+def _fsync_path(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _temp_prefix(publish_path: Path) -> str:
+    return f".{publish_path.name}.tmp-"
+
+
+def remove_leftovers(publish_path: Path) -> list[Path]:
+    """Delete temporary files a killed publish left next to the published file.
+
+    Only call this while holding the run lock (no other publish can be writing).
+    """
+    removed = []
+    if publish_path.parent.exists():
+        for leftover in publish_path.parent.glob(_temp_prefix(publish_path) + "*"):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed
+
+
+def publish(
+    build_path: Path,
+    publish_path: Path,
+    *,
+    run_id: str,
+    as_of: str | None,
+    rule_set_id: str | None,
+) -> Publication:
+    """Copy every mart table of ``build_path`` into a new file and swap it in atomically.
+
+    The caller holds the run lock (nothing writes the build file meanwhile). On any error
+    the temporary file is removed and the published file is left as it was.
+    """
+    if not build_path.exists():
+        raise PublishError(f"build file {build_path} does not exist; run `lead-funnel run` first")
+    publish_path.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(publish_path)
+    tmp = publish_path.with_name(f"{_temp_prefix(publish_path)}{run_id}")
+    published_at = runlog.format_ts(runlog.utc_now())
+    try:
+        with contextlib.closing(duckdb.connect(str(tmp))) as con:
+            con.execute(f"attach {_quote_literal(str(build_path))} as build (read_only)")
+            tables = mart_tables(con, "build")
+            if not tables:
+                raise PublishError(
+                    f"the build file {build_path} has no tables in schema {MARTS_SCHEMA}; "
+                    "nothing to publish (did the build run?)"
+                )
+            con.execute(f"create schema {MARTS_SCHEMA}")
+            counts: dict[str, int] = {}
+            for table in tables:
+                target = f"{MARTS_SCHEMA}.{_quote_ident(table)}"
+                con.execute(
+                    f"create table {target} as "
+                    f"select * from build.{MARTS_SCHEMA}.{_quote_ident(table)}"
+                )
+                counts[table] = int(con.execute(f"select count(*) from {target}").fetchone()[0])  # type: ignore[index]
+            con.execute("detach build")
+            con.execute(
+                f"create table {MARTS_SCHEMA}.{PUBLICATION_TABLE} ("
+                "run_id varchar not null, as_of timestamp, rule_set_id varchar, "
+                "published_at timestamp not null, table_name varchar not null, "
+                "row_count bigint not null)"
+            )
+            con.executemany(
+                f"insert into {MARTS_SCHEMA}.{PUBLICATION_TABLE} values (?, ?, ?, ?, ?, ?)",
+                [[run_id, as_of, rule_set_id, published_at, t, n] for t, n in counts.items()],
+            )
+            con.execute("checkpoint")
+        wal = tmp.with_name(tmp.name + ".wal")
+        if wal.exists():  # close() checkpoints; a WAL left here would be a DuckDB bug
+            raise PublishError(f"DuckDB left a write-ahead log {wal}; not publishing")
+        _fsync_path(tmp)
+        # A WAL next to the published file can only come from someone writing to it; it
+        # belongs to the old file and must not be replayed onto the new one.
+        publish_path.with_name(publish_path.name + ".wal").unlink(missing_ok=True)
+        os.replace(tmp, publish_path)
+        _fsync_path(publish_path.parent, directory=True)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        raise
+    return Publication(
+        path=str(publish_path),
+        run_id=run_id,
+        as_of=as_of,
+        rule_set_id=rule_set_id,
+        published_at=published_at,
+        row_counts=counts,
+    )
+
+
+def read_publication(path: Path) -> Publication | None:
+    """Read ``marts._publication`` from a published file (None when absent or unreadable)."""
+    if not path.exists():
+        return None
+    try:
+        with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
+            rows = con.execute(
+                "select run_id, strftime(as_of, '%Y-%m-%d %H:%M:%S'), rule_set_id, "
+                "strftime(published_at, '%Y-%m-%d %H:%M:%S'), table_name, row_count "
+                f"from {MARTS_SCHEMA}.{PUBLICATION_TABLE} order by table_name"
+            ).fetchall()
+    except duckdb.Error:
+        return None
+    if not rows:
+        return None
+    first = rows[0]
+    return Publication(
+        path=str(path),
+        run_id=first[0],
+        as_of=first[1],
+        rule_set_id=first[2],
+        published_at=first[3],
+        row_counts={r[4]: int(r[5]) for r in rows},
+    )
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``publish`` subcommand."""
+    parser = subparsers.add_parser(
+        "publish",
+        help="publish the current build's marts without rebuilding",
+        description="Copy every table of schema marts from the build file into a new "
+        "DuckDB file and atomically replace the published file with it. Refuses when the "
+        "latest run failed (its marts may be half rebuilt) unless --force.",
+    )
+    parser.add_argument(
+        "--duckdb",
+        metavar="PATH",
+        help="build DuckDB file (default: $LEAD_FUNNEL_DUCKDB or warehouse/lead_funnel.duckdb)",
+    )
+    parser.add_argument(
+        "--publish-path",
+        metavar="PATH",
+        help="published DuckDB file (default: $LEAD_FUNNEL_PUBLISH_PATH or "
+        "warehouse/lead_funnel_published.duckdb)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="publish even though the latest run failed or was interrupted",
+    )
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for a running build to finish instead of exiting with code 3",
+    )
+    parser.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="with --wait: give up (exit 3) after this many seconds (default: 3600)",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="text lines (default) or one JSON object per line",
+    )
+    parser.set_defaults(func=cmd_publish)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish the current build under the run lock and record it in the run log."""
+    started = datetime.now(timezone.utc)
+    run_id = runlog.new_run_id(started)
+    log = StepLogger(run_id, args.log_format)
+    settings = config.load_settings(args.duckdb, args.publish_path)
+    if not settings.duckdb_path.exists():
+        log.error(f"no build file at {settings.duckdb_path}; build one with `lead-funnel run`")
+        return EXIT_USAGE
+    runs = runlog.RunLog.for_settings(settings)
+    record = runlog.RunRecord(
+        run_id=run_id,
+        command="publish",
+        status=runlog.RUNNING,
+        started_at=runlog.format_ts(started),
+        pid=os.getpid(),
+        host=socket.gethostname(),
+        publish_path=str(settings.publish_path),
+    )
+    lock = locking.RunLock(locking.lock_path_for(settings.duckdb_path))
+    try:
+        lock.acquire(
+            run_id=run_id,
+            command="publish",
+            started_at=record.started_at,
+            wait=args.wait,
+            timeout=args.wait_timeout,
+        )
+    except locking.LockBusyError as exc:
+        runs.start(record)
+        runs.update(run_id, **runlog.finish_fields(started, runlog.LOCKED_OUT, str(exc)))
+        log.error(f"{exc}; retry later, wait with --wait, or see `lead-funnel status`")
+        return EXIT_LOCKED
+    with lock:
+        locking.reap_orphan_writer(lock.previous)
+        runs.mark_interrupted(run_id)
+        runs.start(record)
+        return _publish_locked(args, settings, runs, log, run_id, started)
+
+
+def _publish_locked(
+    args: argparse.Namespace,
+    settings: config.Settings,
+    runs: runlog.RunLog,
+    log: StepLogger,
+    run_id: str,
+    started: datetime,
+) -> int:
+    latest = runs.latest_build()
+    if latest is not None and latest.status != runlog.SUCCESS and not args.force:
+        message = (
+            f"the latest run {latest.run_id} ended '{latest.status}', so the build file may "
+            "hold half-rebuilt marts; not publishing. Rerun `lead-funnel run`, or use "
+            "`lead-funnel publish --force` if you know the build is good"
+        )
+        log.error(message)
+        runs.update(run_id, **runlog.finish_fields(started, runlog.FAILED, message))
+        return EXIT_FAILED
+    if latest is None:
+        log.warning(
+            "no run of the runner is recorded for this build file; publishing it without "
+            "as_of / rule set metadata"
+        )
+    as_of = latest.as_of if latest else None
+    rule_set = latest.rule_set if latest else None
+    runs.update(run_id, step="publish", as_of=as_of, rule_set=rule_set)
+    log.step("publish", "start")
+    step_started = time.monotonic()
+    try:
+        result = publish(
+            settings.duckdb_path,
+            settings.publish_path,
+            run_id=latest.run_id if latest else run_id,
+            as_of=as_of,
+            rule_set_id=rule_set,
+        )
+    except (PublishError, duckdb.Error, OSError) as exc:
+        message = f"publish failed: {exc}; the previously published file is unchanged"
+        log.step("publish", "failed", time.monotonic() - step_started)
+        log.error(message)
+        runs.update(run_id, **runlog.finish_fields(started, runlog.FAILED, message))
+        return EXIT_FAILED
+    log.step(
+        "publish",
+        "ok",
+        time.monotonic() - step_started,
+        path=str(settings.publish_path),
+        version=result.run_id,
+        marts=len(result.row_counts),
+        rows=sum(result.row_counts.values()),
+    )
+    runs.update(
+        run_id,
+        mart_rows=result.row_counts,
+        published=True,
+        **runlog.finish_fields(started, runlog.SUCCESS, None),
+    )
+    return EXIT_OK

@@ -1,0 +1,589 @@
+"""``lead-funnel run``: seed, source freshness, build and publish, one run at a time.
+
+Steps, each logged as one line with its duration:
+
+1. ``seed``: load the rule seeds and run their tests (``dbt build --select
+   resource_type:seed``), so a broken rule CSV stops the run before anything else.
+2. ``freshness``: ``dbt source freshness``; stale sources are warnings, and in ``fail``
+   mode a source past its error threshold stops the run before any model is rebuilt.
+3. ``build``: ``dbt build`` of everything else (or ``--select``), with vars ``as_of`` and
+   ``active_rule_set`` always passed explicitly.
+4. ``publish``: after a successful build only, copy every mart into a new DuckDB file and
+   atomically replace the published file (see :mod:`lead_funnel.publish`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import socket
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from types import FrameType
+
+import duckdb
+import yaml
+
+from lead_funnel import config, locking, publish, runlog
+from lead_funnel.dbt_process import DbtInvocation, DbtRunner, NodeCounts, Progress, read_freshness
+from lead_funnel.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
+from lead_funnel.steplog import LOG_FORMATS, StepLogger
+
+AS_OF_FORMAT = "%Y-%m-%d %H:%M:%S"
+FRESHNESS_MODES = ("fail", "warn", "skip")
+RULE_SETS_SEED = Path("seeds") / "scoring_rule_sets.csv"
+RERUN_HINT = "fix it and rerun `lead-funnel run`"
+
+
+def _condense(message: str, limit: int = 400) -> str:
+    """dbt's multi-line error message as one line, cut to ``limit`` characters."""
+    text = " ".join(line.strip() for line in message.splitlines() if line.strip())
+    text = text or "no message"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class ConfigError(ValueError):
+    """A usage or configuration problem found before anything ran (exit code 2)."""
+
+
+class StepFailed(RuntimeError):
+    """A step failed; the message says what failed and what to do."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Interrupted(BaseException):
+    """The runner received SIGINT or SIGTERM."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def parse_as_of(text: str) -> str:
+    """Validate an ``--as-of`` value and return it as 'YYYY-MM-DD HH:MM:SS'."""
+    for fmt in (AS_OF_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), fmt).strftime(AS_OF_FORMAT)
+        except ValueError:
+            continue
+    raise ConfigError(f"--as-of {text!r} is not a UTC timestamp like '2026-11-22 06:00:00'")
+
+
+def available_rule_sets(project_dir: Path) -> list[str]:
+    """Rule set ids defined in ``seeds/scoring_rule_sets.csv``."""
+    path = project_dir / RULE_SETS_SEED
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            return [row["rule_set_id"].strip() for row in csv.DictReader(handle)]
+    except (OSError, KeyError) as exc:
+        raise ConfigError(f"cannot read rule sets from {path}: {exc}") from exc
+
+
+def available_targets(project_dir: Path) -> list[str]:
+    """Target names of this project's profile in ``profiles.yml``."""
+    try:
+        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+        profiles = yaml.safe_load((project_dir / "profiles.yml").read_text(encoding="utf-8"))
+        return list(profiles[project["profile"]]["outputs"])
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read the dbt profile in {project_dir}: {exc}") from exc
+
+
+def format_age(seconds: float | None) -> str:
+    """A human-friendly age: '45 minutes', '5.2 hours', '3.1 days'."""
+    if seconds is None:
+        return "an unknown time"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 86400:.1f} days"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Validated options of one ``run``."""
+
+    as_of: str
+    rule_set: str
+    select: str | None
+    full_refresh: bool
+    target: str | None
+    freshness: str
+    publish: bool
+    wait: bool
+    wait_timeout: float
+
+    @property
+    def dbt_vars(self) -> str:
+        """The ``--vars`` JSON passed to every dbt command."""
+        return json.dumps({"as_of": self.as_of, "active_rule_set": self.rule_set})
+
+
+def validate(args: argparse.Namespace, settings: config.Settings, started: datetime) -> RunOptions:
+    """Check the options against the project; raise :class:`ConfigError` when wrong."""
+    as_of = parse_as_of(args.as_of) if args.as_of else started.strftime(AS_OF_FORMAT)
+    rule_sets = available_rule_sets(settings.project_dir)
+    if args.rule_set not in rule_sets:
+        raise ConfigError(
+            f"rule set {args.rule_set!r} is not in {RULE_SETS_SEED} (known: "
+            f"{', '.join(rule_sets)}); add it there or pick one of those"
+        )
+    if args.target is not None:
+        targets = available_targets(settings.project_dir)
+        if args.target not in targets:
+            raise ConfigError(
+                f"target {args.target!r} is not in profiles.yml (known: {', '.join(targets)})"
+            )
+    if args.wait_timeout < 0:
+        raise ConfigError("--wait-timeout must be zero or more seconds")
+    if settings.publish_path.resolve() == settings.duckdb_path.resolve():
+        raise ConfigError("the publish path must differ from the build DuckDB file")
+    return RunOptions(
+        as_of=as_of,
+        rule_set=args.rule_set,
+        select=args.select,
+        full_refresh=args.full_refresh,
+        target=args.target,
+        freshness=args.freshness,
+        publish=not args.no_publish,
+        wait=args.wait,
+        wait_timeout=args.wait_timeout,
+    )
+
+
+@contextmanager
+def _signals_raise() -> Iterator[None]:
+    """Turn SIGINT / SIGTERM into :class:`Interrupted` while a run is in progress."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+class Run:
+    """One execution of ``lead-funnel run``."""
+
+    def __init__(
+        self,
+        options: RunOptions,
+        settings: config.Settings,
+        run_id: str,
+        started: datetime,
+        log: StepLogger,
+    ) -> None:
+        self.options = options
+        self.settings = settings
+        self.run_id = run_id
+        self.started = started
+        self.log = log
+        self.runs = runlog.RunLog.for_settings(settings)
+        self.lock = locking.RunLock(locking.lock_path_for(settings.duckdb_path))
+        self.dbt = DbtRunner(settings.project_dir, settings.duckdb_path, target=options.target)
+        self.counts = NodeCounts()
+
+    def record(self, status: str) -> runlog.RunRecord:
+        """The run log row this run starts with."""
+        o = self.options
+        return runlog.RunRecord(
+            run_id=self.run_id,
+            command="run",
+            status=status,
+            started_at=runlog.format_ts(self.started),
+            as_of=o.as_of,
+            rule_set=o.rule_set,
+            selector=o.select,
+            full_refresh=o.full_refresh,
+            target=o.target,
+            freshness=o.freshness,
+            publish_path=str(self.settings.publish_path) if o.publish else None,
+            pid=os.getpid(),
+            host=socket.gethostname(),
+        )
+
+    def execute(self) -> int:
+        """Take the lock, run every step, record the outcome; return the exit code."""
+        try:
+            self._acquire_lock()
+        except locking.LockBusyError as exc:
+            self.runs.start(self.record(runlog.LOCKED_OUT))
+            self.runs.update(
+                self.run_id, **runlog.finish_fields(self.started, runlog.LOCKED_OUT, str(exc))
+            )
+            self.log.error(
+                f"{exc}; this run did nothing. Let it finish, retry with `--wait`, or see "
+                "`lead-funnel status`"
+            )
+            return EXIT_LOCKED
+        with self.lock:
+            self._after_lock()
+            self.runs.start(self.record(runlog.RUNNING))
+            self.log.info(
+                "run started",
+                as_of=self.options.as_of,
+                rule_set=self.options.rule_set,
+                select=self.options.select,
+                full_refresh=self.options.full_refresh,
+                duckdb=str(self.settings.duckdb_path),
+            )
+            return self._run_steps()
+
+    def _acquire_lock(self) -> None:
+        kwargs = {
+            "run_id": self.run_id,
+            "command": "run",
+            "started_at": runlog.format_ts(self.started),
+        }
+        try:
+            self.lock.acquire(**kwargs)  # type: ignore[arg-type]
+        except locking.LockBusyError as exc:
+            if not self.options.wait:
+                raise
+            who = exc.holder.describe() if exc.holder else "another process"
+            self.log.info(
+                f"waiting for the run lock held by {who}",
+                timeout=f"{self.options.wait_timeout:.0f}s",
+            )
+            self.lock.acquire(**kwargs, wait=True, timeout=self.options.wait_timeout)  # type: ignore[arg-type]
+
+    def _after_lock(self) -> None:
+        reaped = locking.reap_orphan_writer(self.lock.previous)
+        if reaped:
+            self.log.warning(f"waited for dbt process {reaped} left behind by a killed run")
+        for dead in self.runs.mark_interrupted(self.run_id):
+            self.log.warning(
+                f"run {dead} was killed before it finished; this run rebuilds what it left"
+            )
+        publish.remove_leftovers(self.settings.publish_path)
+
+    def _run_steps(self) -> int:
+        o = self.options
+        status, exit_code, error = runlog.FAILED, EXIT_FAILED, None
+        try:
+            with _signals_raise():
+                self._dbt_step("seed", self._seed_args())
+                if o.freshness != "skip":
+                    self._freshness_step()
+                self._dbt_step("build", self._build_args())
+                if o.publish:
+                    self._publish_step()
+                else:
+                    self._count_step()
+            status, exit_code = runlog.SUCCESS, EXIT_OK
+        except StepFailed as exc:
+            error, exit_code = str(exc), exc.exit_code
+            self.log.error(error)
+        except Interrupted as exc:
+            status, exit_code = runlog.INTERRUPTED, 128 + exc.signum
+            error = f"interrupted by {exc}; the build file may be partly rebuilt"
+            self.log.error(f"{error}; rerun `lead-funnel run` to finish the job")
+        except Exception as exc:  # a bug or an environment problem: still record it
+            error = f"unexpected error: {exc!r}"
+            self.log.error(f"{error}; see the traceback below and `lead-funnel status`")
+            traceback.print_exc()
+        self.runs.update(self.run_id, **runlog.finish_fields(self.started, status, error))
+        final = self.runs.get(self.run_id)
+        self.log.step(
+            "run",
+            status,
+            (datetime.now(timezone.utc) - self.started).total_seconds(),
+            models_passed=self.counts.models_passed,
+            models_failed=self.counts.models_failed,
+            tests_passed=self.counts.tests_passed,
+            tests_failed=self.counts.tests_failed,
+            published=final.published if final else False,
+            exit_code=exit_code,
+        )
+        return exit_code
+
+    def _seed_args(self) -> list[str]:
+        args = ["build", "--select", "resource_type:seed", "--indirect-selection", "cautious"]
+        args += ["--vars", self.options.dbt_vars]
+        return args + (["--full-refresh"] if self.options.full_refresh else [])
+
+    def _build_args(self) -> list[str]:
+        args = ["build", "--exclude", "resource_type:seed", "--vars", self.options.dbt_vars]
+        if self.options.select:
+            args += ["--select", self.options.select]
+        return args + (["--full-refresh"] if self.options.full_refresh else [])
+
+    def _on_progress(self, step: str) -> Callable[[Progress], None]:
+        """Forward finished nodes: every model, seed and snapshot; tests only when not passing."""
+        total = 0
+
+        def report(p: Progress) -> None:
+            nonlocal total
+            total = max(total, p.total)
+            kind, _, name = p.unique_id.partition(".")
+            status = p.status.lower()
+            if kind in ("test", "unit_test") and status == "pass":
+                return
+            self.log.progress(
+                step,
+                progress=f"{p.index}/{total or '?'}",
+                node=name.split(".", 1)[-1][:80],
+                type=kind,
+                status="success" if status == "ok" else status,
+                duration=f"{p.execution_time:.1f}s",
+            )
+
+        return report
+
+    def _invoke(self, step: str, args: list[str]) -> DbtInvocation:
+        self.runs.update(self.run_id, step=step)
+        self.log.step(step, "start")
+        try:
+            return self.dbt.run(
+                args,
+                on_start=self.lock.set_child,
+                on_progress=self._on_progress(step),
+            )
+        finally:
+            self.lock.set_child(None)
+
+    def _dbt_step(self, step: str, args: list[str]) -> None:
+        inv = self._invoke(step, args)
+        step_counts = NodeCounts()
+        step_counts.add(inv.results)
+        self.counts.add(inv.results)
+        self.runs.update(self.run_id, **vars(self.counts))
+        failed = [r for r in inv.results if r.failed]
+        status = "ok" if inv.returncode == 0 and not failed else "failed"
+        fields: dict[str, object] = {"nodes": len(inv.results)}
+        if step == "build":
+            fields.update(vars(step_counts))
+        self.log.step(step, status, inv.duration_s, **fields)
+        if status == "ok":
+            return
+        results_file = self._rel(self.dbt.run_results_path)
+        if failed:
+            details = []
+            for r in failed[:5]:
+                details.append(f"{r.resource_type} {r.name} failed: {_condense(r.message)}")
+                self.log.error(details[-1], node=r.unique_id)
+            more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
+            raise StepFailed(
+                f"{step} failed: {'; '.join(details)}{more}; see {results_file} and "
+                f"logs/dbt.log; {RERUN_HINT}"
+            )
+        raise StepFailed(f"{step} failed: {self._dbt_error(inv)}; {RERUN_HINT}")
+
+    def _dbt_error(self, inv: DbtInvocation) -> str:
+        text = "\n".join(inv.errors or inv.output_tail[-5:]) or f"dbt exited {inv.returncode}"
+        if "Could not set lock on file" in text:
+            return (
+                f"the build file {self.settings.duckdb_path} is open in another program "
+                "(DuckDB allows one writer); close it: BI tools and notebooks should open "
+                f"the published file {self.settings.publish_path} read_only instead. dbt said: "
+                + text.splitlines()[0]
+            )
+        return f"dbt exited with code {inv.returncode}: " + " | ".join(text.splitlines()[:6])
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.settings.project_dir))
+        except ValueError:
+            return str(path)
+
+    def _freshness_step(self) -> None:
+        mode = self.options.freshness
+        inv = self._invoke("freshness", ["source", "freshness", "--vars", self.options.dbt_vars])
+        sources = read_freshness(self.dbt.sources_path)
+        problems: list[str] = []
+        warned = 0
+        for s in sources:
+            threshold = s.error_after if s.status == "error" else s.warn_after
+            if s.status in ("warn", "error"):
+                message = (
+                    f"source {s.name} is stale: newest row loaded {format_age(s.age_seconds)} "
+                    f"ago ({s.max_loaded_at}), {s.status} after {threshold}"
+                )
+            elif s.status == "runtime error":
+                message = f"freshness of source {s.name} could not be checked: {s.message}"
+            else:
+                continue
+            if s.status == "warn" or mode == "warn":
+                warned += 1
+                self.log.warning(message, source=s.name)
+            else:
+                problems.append(message)
+        if not sources and inv.returncode != 0:
+            problem = f"dbt source freshness failed: {self._dbt_error(inv)}"
+            if mode == "fail":
+                problems.append(problem)
+            else:
+                self.log.warning(problem)
+        status = "failed" if problems else "ok"
+        self.log.step(
+            "freshness",
+            status,
+            inv.duration_s,
+            sources=len(sources),
+            stale=warned + len(problems),
+            mode=mode,
+        )
+        if problems:
+            for p in problems:
+                self.log.error(p)
+            raise StepFailed(
+                f"freshness failed, nothing was rebuilt: {'; '.join(problems)}. Check that the "
+                "EL loads for these tables are running and landing rows, then rerun "
+                "`lead-funnel run`; to build on stale data anyway use "
+                "`lead-funnel run --freshness warn`"
+            )
+
+    def _publish_step(self) -> None:
+        self.runs.update(self.run_id, step="publish")
+        self.log.step("publish", "start")
+        started = time.monotonic()
+        try:
+            result = publish.publish(
+                self.settings.duckdb_path,
+                self.settings.publish_path,
+                run_id=self.run_id,
+                as_of=self.options.as_of,
+                rule_set_id=self.options.rule_set,
+            )
+        except (publish.PublishError, duckdb.Error, OSError) as exc:
+            self.log.step("publish", "failed", time.monotonic() - started)
+            raise StepFailed(
+                f"publish failed: {exc}; the previously published file is unchanged; "
+                "fix the cause and run `lead-funnel publish` (no rebuild needed)"
+            ) from exc
+        self.runs.update(self.run_id, mart_rows=result.row_counts, published=True)
+        self.log.step(
+            "publish",
+            "ok",
+            time.monotonic() - started,
+            path=str(self.settings.publish_path),
+            marts=len(result.row_counts),
+            rows=sum(result.row_counts.values()),
+        )
+
+    def _count_step(self) -> None:
+        started = time.monotonic()
+        try:
+            counts = publish.count_mart_rows(self.settings.duckdb_path)
+        except duckdb.Error as exc:
+            raise StepFailed(f"counting mart rows failed: {exc}") from exc
+        self.runs.update(self.run_id, mart_rows=counts)
+        self.log.step(
+            "count", "ok", time.monotonic() - started, marts=len(counts), rows=sum(counts.values())
+        )
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``run`` subcommand."""
+    parser = subparsers.add_parser(
+        "run",
+        help="seed, check source freshness, build and publish (one run at a time)",
+        description="Run the whole job: dbt seed (with seed tests), dbt source freshness, "
+        "dbt build, then publish the marts to the read-only file for BI tools. Only one "
+        "run at a time per build file; every run is recorded in run_log.sqlite.",
+        epilog="Exit codes: 0 success, 1 a model/test/freshness check or publish failed, "
+        "2 usage or configuration error, 3 another run holds the lock, 130/143 interrupted "
+        "by SIGINT/SIGTERM.",
+    )
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild incremental models (and seeds) from scratch",
+    )
+    parser.add_argument(
+        "--select",
+        metavar="SELECTOR",
+        help="dbt node selection for the build step (e.g. 'marts.fct_lead_lifecycle+'); "
+        "publish still copies every mart table",
+    )
+    parser.add_argument(
+        "--as-of",
+        metavar="'YYYY-MM-DD HH:MM:SS'",
+        help="UTC point in time the marts are evaluated at (dbt var as_of); default: the "
+        "run's start time in UTC. Always passed to dbt explicitly and recorded",
+    )
+    parser.add_argument(
+        "--rule-set",
+        default="default",
+        metavar="ID",
+        help="scoring rule set published in the lifecycle marts (dbt var active_rule_set); "
+        "must exist in seeds/scoring_rule_sets.csv (default: default)",
+    )
+    parser.add_argument(
+        "--target", metavar="NAME", help="dbt target from profiles.yml (default: its default)"
+    )
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another run holds the lock, wait for it instead of exiting with code 3",
+    )
+    parser.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="with --wait: give up (exit 3) after this many seconds (default: 3600)",
+    )
+    parser.add_argument(
+        "--freshness",
+        choices=FRESHNESS_MODES,
+        default="fail",
+        help="source freshness gate: fail (default) stops the run before the build when a "
+        "source is past its error threshold; warn only warns; skip does not check",
+    )
+    parser.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="build only; leave the published file as it is (publish later with "
+        "`lead-funnel publish`)",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default="text",
+        help="text lines (default) or one JSON object per line, for log collectors",
+    )
+    parser.add_argument(
+        "--duckdb",
+        metavar="PATH",
+        help="build DuckDB file; its lock and run_log.sqlite live beside it (default: "
+        "$LEAD_FUNNEL_DUCKDB or warehouse/lead_funnel.duckdb)",
+    )
+    parser.add_argument(
+        "--publish-path",
+        metavar="PATH",
+        help="published read-only DuckDB file for BI tools (default: "
+        "$LEAD_FUNNEL_PUBLISH_PATH or warehouse/lead_funnel_published.duckdb)",
+    )
+    parser.set_defaults(func=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Validate the options, then run the job; return the exit code."""
+    started = datetime.now(timezone.utc)
+    run_id = runlog.new_run_id(started)
+    log = StepLogger(run_id, args.log_format)
+    settings = config.load_settings(args.duckdb, args.publish_path)
+    try:
+        options = validate(args, settings, started)
+    except ConfigError as exc:
+        log.error(str(exc))
+        return EXIT_USAGE
+    settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    return Run(options, settings, run_id, started, log).execute()

@@ -1,0 +1,49 @@
+{#-
+    A hash of every scoring seed row (rule sets, engagement and fit rules, page
+    categories, free-mail domains). Stored with incremental results: when a rule changes,
+    the next incremental run recomputes every lead.
+-#}
+{% macro scoring_rules_fingerprint() -%}
+    {%- set string_type = dbt.type_string() -%}
+    select {{ dbt.hash(dbt.listagg('rule_rows.rule_row', "'|'", 'order by rule_rows.rule_row')) }} as fingerprint
+    from (
+        select
+            {{ dbt.concat([
+                "'rule_set:'", "rule_set_id", "':'",
+                "cast(mql_threshold as " ~ string_type ~ ")", "':'",
+                "cast(min_engagement_points as " ~ string_type ~ ")", "':'",
+                "cast(engagement_window_days as " ~ string_type ~ ")", "':'",
+                "cast(sales_sla_hours as " ~ string_type ~ ")",
+            ]) }} as rule_row
+        from {{ ref('scoring_rule_sets') }}
+        union all
+        select
+            {{ dbt.concat([
+                "'engagement:'", "rule_set_id", "':'", "rule_id", "':'", "signal", "':'",
+                "coalesce(qualifier, '')", "':'", "cast(points as " ~ string_type ~ ")", "':'",
+                "coalesce(cast(cap as " ~ string_type ~ "), '')", "':'",
+                "cast(is_sales_ready as " ~ string_type ~ ")",
+            ]) }} as rule_row
+        from {{ ref('scoring_engagement_rules') }}
+        union all
+        select
+            {{ dbt.concat([
+                "'fit:'", "rule_set_id", "':'", "rule_id", "':'", "attribute", "':'", "operator", "':'",
+                "coalesce(value_text, '')", "':'",
+                "coalesce(cast(value_min as " ~ string_type ~ "), '')", "':'",
+                "coalesce(cast(value_max as " ~ string_type ~ "), '')", "':'",
+                "cast(points as " ~ string_type ~ ")",
+            ]) }} as rule_row
+        from {{ ref('scoring_fit_rules') }}
+        union all
+        select
+            {{ dbt.concat([
+                "'page:'", "page_category", "':'", "url_pattern", "':'",
+                "cast(priority as " ~ string_type ~ ")",
+            ]) }} as rule_row
+        from {{ ref('page_categories') }}
+        union all
+        select {{ dbt.concat(["'free_mail:'", "email_domain"]) }} as rule_row
+        from {{ ref('free_email_domains') }}
+    ) as rule_rows
+{%- endmacro %}

@@ -1,0 +1,73 @@
+{#- One row per lead and lifecycle stage reached (active rule set), with time spent in it. -#}
+
+with
+
+lifecycles as (
+    select
+        lead_id,
+        rule_set_id,
+        created_at,
+        nurturing_at,
+        mql_at,
+        sql_at,
+        opportunity_at,
+        customer_at,
+        scored_as_of
+    from {{ ref('fct_lead_lifecycle') }}
+),
+
+stages_reached as (
+    select lead_id, rule_set_id, scored_as_of, 'new' as lifecycle_stage, 1 as stage_order, created_at as entered_at
+    from lifecycles
+    union all
+    select lead_id, rule_set_id, scored_as_of, 'nurturing' as lifecycle_stage, 2 as stage_order, nurturing_at as entered_at
+    from lifecycles
+    where nurturing_at is not null
+    union all
+    select lead_id, rule_set_id, scored_as_of, 'mql' as lifecycle_stage, 3 as stage_order, mql_at as entered_at
+    from lifecycles
+    where mql_at is not null
+    union all
+    select lead_id, rule_set_id, scored_as_of, 'sql' as lifecycle_stage, 4 as stage_order, sql_at as entered_at
+    from lifecycles
+    where sql_at is not null
+    union all
+    select
+        lead_id, rule_set_id, scored_as_of, 'opportunity' as lifecycle_stage, 5 as stage_order,
+        opportunity_at as entered_at
+    from lifecycles
+    where opportunity_at is not null
+    union all
+    select
+        lead_id, rule_set_id, scored_as_of, 'customer' as lifecycle_stage, 6 as stage_order,
+        customer_at as entered_at
+    from lifecycles
+    where customer_at is not null
+),
+
+stages_sequenced as (
+    select
+        lead_id,
+        rule_set_id,
+        lifecycle_stage,
+        stage_order,
+        entered_at,
+        scored_as_of,
+        lead(entered_at) over (partition by lead_id order by stage_order) as exited_at
+    from stages_reached
+),
+
+final as (
+    select
+        lead_id,
+        rule_set_id,
+        lifecycle_stage,
+        stage_order,
+        entered_at,
+        exited_at,
+        {{ hours_between('entered_at', 'coalesce(exited_at, scored_as_of)') }} as hours_in_stage,
+        exited_at is null as is_current_stage
+    from stages_sequenced
+)
+
+select * from final

@@ -1,0 +1,55 @@
+-- Seed invariants that column tests cannot express. Returns one row per violation.
+with
+
+page_category_priorities as (
+    -- "first match wins" must never be ambiguous: one category per priority
+    select
+        'page_categories' as seed_name,
+        'priority ' || cast(priority as {{ dbt.type_string() }}) || ' has several categories' as problem
+    from {{ ref('page_categories') }}
+    group by priority
+    having count(distinct page_category) > 1
+),
+
+rule_set_ids as (
+    -- rule set names are rendered into SQL by the active_rule_set macro: keep them simple
+    select
+        'scoring_rule_sets' as seed_name,
+        'rule_set_id ' || rule_set_id || ' is not lowercase letters, digits and underscores' as problem
+    from {{ ref('scoring_rule_sets') }}
+    where rule_set_id != lower(trim(rule_set_id)) or rule_set_id like '% %' or rule_set_id like '%''%'
+),
+
+rule_sets_without_rules as (
+    select
+        'scoring_engagement_rules' as seed_name,
+        'rule set ' || rule_sets.rule_set_id || ' has no engagement rules' as problem
+    from {{ ref('scoring_rule_sets') }} as rule_sets
+    left join {{ ref('scoring_engagement_rules') }} as engagement_rules
+        on rule_sets.rule_set_id = engagement_rules.rule_set_id
+    where engagement_rules.rule_id is null
+),
+
+sales_ready_rules as (
+    select
+        'scoring_engagement_rules' as seed_name,
+        'rule set ' || rule_sets.rule_set_id || ' has no sales-ready rule' as problem
+    from {{ ref('scoring_rule_sets') }} as rule_sets
+    left join {{ ref('scoring_engagement_rules') }} as engagement_rules
+        on
+            rule_sets.rule_set_id = engagement_rules.rule_set_id
+            and engagement_rules.is_sales_ready
+    where engagement_rules.rule_id is null
+),
+
+violations as (
+    select * from page_category_priorities
+    union all
+    select * from rule_set_ids
+    union all
+    select * from rule_sets_without_rules
+    union all
+    select * from sales_ready_rules
+)
+
+select * from violations

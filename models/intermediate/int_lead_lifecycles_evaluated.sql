@@ -119,7 +119,7 @@ first_touches as (
     inner join sales_touches
         on
             mql_stage.lead_id = sales_touches.lead_id
-            and sales_touches.occurred_at >= mql_stage.mql_at
+            and mql_stage.mql_at <= sales_touches.occurred_at
     where mql_stage.mql_at is not null
     group by
         mql_stage.lead_id,

@@ -17,29 +17,61 @@ lifecycles as (
 ),
 
 stages_reached as (
-    select lead_id, rule_set_id, scored_as_of, 'new' as lifecycle_stage, 1 as stage_order, created_at as entered_at
+    select
+        lead_id,
+        rule_set_id,
+        scored_as_of,
+        'new' as lifecycle_stage,
+        1 as stage_order,
+        created_at as entered_at
     from lifecycles
     union all
-    select lead_id, rule_set_id, scored_as_of, 'nurturing' as lifecycle_stage, 2 as stage_order, nurturing_at as entered_at
+    select
+        lead_id,
+        rule_set_id,
+        scored_as_of,
+        'nurturing' as lifecycle_stage,
+        2 as stage_order,
+        nurturing_at as entered_at
     from lifecycles
     where nurturing_at is not null
     union all
-    select lead_id, rule_set_id, scored_as_of, 'mql' as lifecycle_stage, 3 as stage_order, mql_at as entered_at
+    select
+        lead_id,
+        rule_set_id,
+        scored_as_of,
+        'mql' as lifecycle_stage,
+        3 as stage_order,
+        mql_at as entered_at
     from lifecycles
     where mql_at is not null
     union all
-    select lead_id, rule_set_id, scored_as_of, 'sql' as lifecycle_stage, 4 as stage_order, sql_at as entered_at
+    select
+        lead_id,
+        rule_set_id,
+        scored_as_of,
+        'sql' as lifecycle_stage,
+        4 as stage_order,
+        sql_at as entered_at
     from lifecycles
     where sql_at is not null
     union all
     select
-        lead_id, rule_set_id, scored_as_of, 'opportunity' as lifecycle_stage, 5 as stage_order,
+        lead_id,
+        rule_set_id,
+        scored_as_of,
+        'opportunity' as lifecycle_stage,
+        5 as stage_order,
         opportunity_at as entered_at
     from lifecycles
     where opportunity_at is not null
     union all
     select
-        lead_id, rule_set_id, scored_as_of, 'customer' as lifecycle_stage, 6 as stage_order,
+        lead_id,
+        rule_set_id,
+        scored_as_of,
+        'customer' as lifecycle_stage,
+        6 as stage_order,
         customer_at as entered_at
     from lifecycles
     where customer_at is not null

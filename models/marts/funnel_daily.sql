@@ -21,22 +21,37 @@ leads as (
 ),
 
 milestones as (
-    select lifecycles.lead_id, 'lead' as milestone, lifecycles.created_at as happened_at
+    select
+        lifecycles.lead_id,
+        'lead' as milestone,
+        lifecycles.created_at as happened_at
     from lifecycles
     union all
-    select lifecycles.lead_id, 'mql' as milestone, lifecycles.mql_at as happened_at
+    select
+        lifecycles.lead_id,
+        'mql' as milestone,
+        lifecycles.mql_at as happened_at
     from lifecycles
     where lifecycles.mql_at is not null
     union all
-    select lifecycles.lead_id, 'sql' as milestone, lifecycles.sql_at as happened_at
+    select
+        lifecycles.lead_id,
+        'sql' as milestone,
+        lifecycles.sql_at as happened_at
     from lifecycles
     where lifecycles.sql_at is not null
     union all
-    select lifecycles.lead_id, 'opportunity' as milestone, lifecycles.opportunity_at as happened_at
+    select
+        lifecycles.lead_id,
+        'opportunity' as milestone,
+        lifecycles.opportunity_at as happened_at
     from lifecycles
     where lifecycles.opportunity_at is not null
     union all
-    select lifecycles.lead_id, 'customer' as milestone, lifecycles.customer_at as happened_at
+    select
+        lifecycles.lead_id,
+        'customer' as milestone,
+        lifecycles.customer_at as happened_at
     from lifecycles
     where lifecycles.customer_at is not null
 ),

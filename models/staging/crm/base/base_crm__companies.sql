@@ -1,0 +1,112 @@
+{#-
+    Every landed CRM company row, cast and normalised, with its validation result and
+    whether a newer version of the same company supersedes it. Invalid optional values
+    (negative or unparseable employee_count, account_tier not 1-3, unparseable updated_at)
+    are nulled here and flagged.
+-#}
+{%- set raw_column_types = get_raw_column_types(source('crm', 'crm_companies')) -%}
+
+with
+
+raw_companies as (
+    select
+        company_id,
+        company_name,
+        domain,
+        employee_count,
+        industry,
+        country_code,
+        account_tier,
+        updated_at,
+        _loaded_at
+    from {{ source('crm', 'crm_companies') }}
+),
+
+companies_cast as (
+    select
+        {{ clean_text('company_id') }} as company_id,
+        {{ clean_text('company_name') }} as company_name,
+        -- `domain` is a raw and staging column name (RF04: also an SQL keyword)
+        lower({{ clean_text('domain') }}) as domain,  -- noqa: RF04
+        {{ parse_raw_integer('employee_count', raw_column_types) }} as parsed_employee_count,
+        {{ has_raw_value('employee_count', raw_column_types) }} as has_raw_employee_count,
+        lower({{ clean_text('industry') }}) as industry,
+        upper({{ clean_text('country_code') }}) as country_code,
+        {{ parse_raw_integer('account_tier', raw_column_types) }} as parsed_account_tier,
+        {{ has_raw_value('account_tier', raw_column_types) }} as has_raw_account_tier,
+        {{ parse_raw_value('updated_at', dbt.type_timestamp(), raw_column_types) }} as updated_at,
+        {{ has_raw_value('updated_at', raw_column_types) }} as has_raw_updated_at,
+        {{ parse_raw_value('_loaded_at', dbt.type_timestamp(), raw_column_types) }} as loaded_at
+    from raw_companies
+),
+
+companies_validated as (
+    select
+        company_id,
+        company_name,
+        domain,
+        case when parsed_employee_count >= 0 then parsed_employee_count end as employee_count,
+        industry,
+        country_code,
+        case when parsed_account_tier in (1, 2, 3) then parsed_account_tier end as account_tier,
+        updated_at,
+        loaded_at,
+        case
+            when company_id is null then 'missing_id'
+            when loaded_at is null then 'invalid_timestamp'
+        end as rejection_issue,
+        case
+            when company_id is null then 'company_id'
+            when loaded_at is null then '_loaded_at'
+        end as rejected_column,
+        has_raw_employee_count and coalesce(parsed_employee_count < 0, true) as has_invalid_employee_count,
+        has_raw_account_tier and coalesce(parsed_account_tier not in (1, 2, 3), true)
+            as has_invalid_account_tier,
+        has_raw_updated_at and updated_at is null as has_invalid_updated_at
+    from companies_cast
+),
+
+companies_versioned as (
+    -- versions are ranked among the valid rows only: a rejected newest landing does not
+    -- supersede the last valid one
+    select
+        *,
+        row_number() over (
+            partition by company_id, rejection_issue is null
+            order by
+                updated_at desc nulls last,
+                loaded_at desc,
+                company_name asc nulls last,
+                domain asc nulls last,
+                employee_count asc nulls last,
+                industry asc nulls last,
+                country_code asc nulls last,
+                account_tier asc nulls last
+        ) as version_number
+    from companies_validated
+),
+
+final as (
+    select
+        company_id,
+        company_name,
+        domain,
+        employee_count,
+        industry,
+        country_code,
+        account_tier,
+        updated_at,
+        loaded_at,
+        rejection_issue,
+        rejected_column,
+        version_number,
+        rejection_issue is not null as is_rejected,
+        rejection_issue is null and version_number > 1 as is_superseded,
+        rejection_issue is null and version_number = 1 as is_staged,
+        has_invalid_employee_count,
+        has_invalid_account_tier,
+        has_invalid_updated_at
+    from companies_versioned
+)
+
+select * from final

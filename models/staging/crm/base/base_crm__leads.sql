@@ -1,0 +1,106 @@
+{#-
+    Every landed CRM lead row, cast and normalised, with its validation result and whether
+    a newer version of the same lead supersedes it. stg_crm__leads keeps the staged rows;
+    data_quality_issues reports the rejected rows and the invalid values of staged rows.
+-#}
+{%- set raw_column_types = get_raw_column_types(source('crm', 'crm_leads')) -%}
+
+with
+
+raw_leads as (
+    select
+        lead_id,
+        email,
+        job_title,
+        company_id,
+        lead_source,
+        campaign_id,
+        created_at,
+        updated_at,
+        _loaded_at
+    from {{ source('crm', 'crm_leads') }}
+),
+
+leads_cast as (
+    select
+        {{ clean_text('lead_id') }} as lead_id,
+        lower({{ clean_text('email') }}) as email,
+        {{ clean_text('job_title') }} as job_title,
+        {{ clean_text('company_id') }} as company_id,
+        coalesce(lower({{ clean_text('lead_source') }}), 'unknown') as lead_source,
+        {{ clean_text('campaign_id') }} as campaign_id,
+        {{ parse_raw_value('created_at', dbt.type_timestamp(), raw_column_types) }} as created_at,
+        {{ parse_raw_value('updated_at', dbt.type_timestamp(), raw_column_types) }} as updated_at,
+        {{ has_raw_value('updated_at', raw_column_types) }} as has_raw_updated_at,
+        {{ parse_raw_value('_loaded_at', dbt.type_timestamp(), raw_column_types) }} as loaded_at
+    from raw_leads
+),
+
+leads_validated as (
+    select
+        lead_id,
+        email,
+        nullif({{ dbt.split_part('email', "'@'", 2) }}, '') as email_domain,
+        job_title,
+        company_id,
+        lead_source,
+        campaign_id,
+        created_at,
+        updated_at,
+        loaded_at,
+        case
+            when lead_id is null then 'missing_id'
+            when created_at is null or loaded_at is null then 'invalid_timestamp'
+        end as rejection_issue,
+        case
+            when lead_id is null then 'lead_id'
+            when created_at is null then 'created_at'
+            when loaded_at is null then '_loaded_at'
+        end as rejected_column,
+        has_raw_updated_at and updated_at is null as has_invalid_updated_at
+    from leads_cast
+),
+
+leads_versioned as (
+    -- versions are ranked among the valid rows only: a rejected newest landing does not
+    -- supersede the last valid one
+    select
+        *,
+        row_number() over (
+            partition by lead_id, rejection_issue is null
+            order by
+                updated_at desc nulls last,
+                loaded_at desc,
+                created_at desc,
+                email asc nulls last,
+                job_title asc nulls last,
+                company_id asc nulls last,
+                lead_source asc,
+                campaign_id asc nulls last
+        ) as version_number
+    from leads_validated
+),
+
+final as (
+    select
+        lead_id,
+        email,
+        email_domain,
+        job_title,
+        company_id,
+        lead_source,
+        campaign_id,
+        created_at,
+        updated_at,
+        loaded_at,
+        rejection_issue,
+        rejected_column,
+        version_number,
+        rejection_issue is not null as is_rejected,
+        rejection_issue is null and version_number > 1 as is_superseded,
+        rejection_issue is null and version_number = 1 as is_staged,
+        has_invalid_updated_at
+    from leads_versioned
+)
+
+select * from final

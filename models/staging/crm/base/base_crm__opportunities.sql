@@ -1,0 +1,103 @@
+{#-
+    Every landed CRM opportunity row, cast, with its validation result and whether a newer
+    landing of the same opportunity supersedes it (opportunities have no updated_at: the
+    newest _loaded_at wins, a closed version before an open one on a tie). Unparseable
+    closed_at, is_won and amount are nulled here and flagged.
+-#}
+{%- set raw_column_types = get_raw_column_types(source('crm', 'crm_opportunities')) -%}
+
+with
+
+raw_opportunities as (
+    select
+        opportunity_id,
+        lead_id,
+        created_at,
+        closed_at,
+        is_won,
+        amount,
+        _loaded_at
+    from {{ source('crm', 'crm_opportunities') }}
+),
+
+opportunities_cast as (
+    select
+        {{ clean_text('opportunity_id') }} as opportunity_id,
+        {{ clean_text('lead_id') }} as lead_id,
+        {{ parse_raw_value('created_at', dbt.type_timestamp(), raw_column_types) }} as created_at,
+        {{ parse_raw_value('closed_at', dbt.type_timestamp(), raw_column_types) }} as closed_at,
+        {{ has_raw_value('closed_at', raw_column_types) }} as has_raw_closed_at,
+        {{ parse_raw_value('is_won', dbt.type_boolean(), raw_column_types) }} as is_won,
+        {{ has_raw_value('is_won', raw_column_types) }} as has_raw_is_won,
+        {{ parse_raw_value('amount', api.Column.numeric_type('decimal', 18, 2), raw_column_types) }} as amount,
+        {{ has_raw_value('amount', raw_column_types) }} as has_raw_amount,
+        {{ parse_raw_value('_loaded_at', dbt.type_timestamp(), raw_column_types) }} as loaded_at
+    from raw_opportunities
+),
+
+opportunities_validated as (
+    select
+        opportunity_id,
+        lead_id,
+        created_at,
+        closed_at,
+        is_won,
+        amount,
+        loaded_at,
+        case
+            when opportunity_id is null then 'missing_id'
+            when created_at is null or loaded_at is null then 'invalid_timestamp'
+            when lead_id is null then 'missing_lead'
+        end as rejection_issue,
+        case
+            when opportunity_id is null then 'opportunity_id'
+            when created_at is null then 'created_at'
+            when loaded_at is null then '_loaded_at'
+            when lead_id is null then 'lead_id'
+        end as rejected_column,
+        has_raw_closed_at and closed_at is null as has_invalid_closed_at,
+        has_raw_is_won and is_won is null as has_invalid_is_won,
+        has_raw_amount and amount is null as has_invalid_amount
+    from opportunities_cast
+),
+
+opportunities_versioned as (
+    -- versions are ranked among the valid rows only: a rejected newest landing does not
+    -- supersede the last valid one
+    select
+        *,
+        row_number() over (
+            partition by opportunity_id, rejection_issue is null
+            order by
+                loaded_at desc,
+                closed_at desc nulls last,
+                is_won desc nulls last,
+                amount desc nulls last,
+                created_at desc,
+                lead_id asc
+        ) as version_number
+    from opportunities_validated
+),
+
+final as (
+    select
+        opportunity_id,
+        lead_id,
+        created_at,
+        closed_at,
+        is_won,
+        amount,
+        loaded_at,
+        rejection_issue,
+        rejected_column,
+        version_number,
+        rejection_issue is not null as is_rejected,
+        rejection_issue is null and version_number > 1 as is_superseded,
+        rejection_issue is null and version_number = 1 as is_staged,
+        has_invalid_closed_at,
+        has_invalid_is_won,
+        has_invalid_amount
+    from opportunities_versioned
+)
+
+select * from final

@@ -1,0 +1,91 @@
+{#-
+    Every landed sales-activity row (a call, email, meeting or task logged against a lead),
+    cast and normalised, with its validation result and whether it is an extra copy of an
+    activity landed more than once (the newest landing is kept). An activity_type other than
+    call, email, meeting or task is nulled here and flagged.
+-#}
+{%- set raw_column_types = get_raw_column_types(source('crm', 'sales_activities')) -%}
+
+with
+
+raw_sales_activities as (
+    select
+        activity_id,
+        lead_id,
+        activity_type,
+        occurred_at,
+        _loaded_at
+    from {{ source('crm', 'sales_activities') }}
+),
+
+sales_activities_cast as (
+    select
+        {{ clean_text('activity_id') }} as activity_id,
+        {{ clean_text('lead_id') }} as lead_id,
+        lower({{ clean_text('activity_type') }}) as normalised_activity_type,
+        {{ parse_raw_value('occurred_at', dbt.type_timestamp(), raw_column_types) }} as occurred_at,
+        {{ parse_raw_value('_loaded_at', dbt.type_timestamp(), raw_column_types) }} as loaded_at
+    from raw_sales_activities
+),
+
+sales_activities_validated as (
+    select
+        activity_id,
+        lead_id,
+        case
+            when normalised_activity_type in ('call', 'email', 'meeting', 'task')
+                then normalised_activity_type
+        end as activity_type,
+        normalised_activity_type,
+        occurred_at,
+        loaded_at,
+        case
+            when activity_id is null then 'missing_id'
+            when occurred_at is null or loaded_at is null then 'invalid_timestamp'
+            when occurred_at > {{ dbt.dateadd('day', 1, 'loaded_at') }} then 'future_timestamp'
+            when lead_id is null then 'missing_lead'
+        end as rejection_issue,
+        case
+            when activity_id is null then 'activity_id'
+            when occurred_at is null then 'occurred_at'
+            when loaded_at is null then '_loaded_at'
+            when occurred_at > {{ dbt.dateadd('day', 1, 'loaded_at') }} then 'occurred_at'
+            when lead_id is null then 'lead_id'
+        end as rejected_column
+    from sales_activities_cast
+),
+
+sales_activities_deduplicated as (
+    -- copies are ranked among the valid rows only: a rejected newest landing does not
+    -- make the valid copy a duplicate
+    select
+        *,
+        row_number() over (
+            partition by activity_id, rejection_issue is null
+            order by
+                loaded_at desc,
+                occurred_at desc,
+                lead_id asc nulls last,
+                normalised_activity_type asc nulls last
+        ) as copy_number
+    from sales_activities_validated
+),
+
+final as (
+    select
+        activity_id,
+        lead_id,
+        activity_type,
+        occurred_at,
+        loaded_at,
+        rejection_issue,
+        rejected_column,
+        copy_number,
+        rejection_issue is not null as is_rejected,
+        rejection_issue is null and copy_number > 1 as is_duplicate,
+        rejection_issue is null and copy_number = 1 as is_staged,
+        normalised_activity_type is not null and activity_type is null as has_invalid_activity_type
+    from sales_activities_deduplicated
+)
+
+select * from final

@@ -1,0 +1,22 @@
+{#-
+    One row per CRM company: its newest valid version (newest updated_at, then newest _loaded_at).
+-#}
+
+with
+
+companies as (
+    select
+        company_id,
+        company_name,
+        domain,
+        employee_count,
+        industry,
+        country_code,
+        account_tier,
+        updated_at,
+        loaded_at
+    from {{ ref('base_crm__companies') }}
+    where is_staged
+)
+
+select * from companies

@@ -1,0 +1,23 @@
+{#-
+    One row per CRM lead: its newest valid version (newest updated_at, then newest _loaded_at).
+-#}
+
+with
+
+leads as (
+    select
+        lead_id,
+        email,
+        email_domain,
+        job_title,
+        company_id,
+        lead_source,
+        campaign_id,
+        created_at,
+        updated_at,
+        loaded_at
+    from {{ ref('base_crm__leads') }}
+    where is_staged
+)
+
+select * from leads

@@ -1,0 +1,20 @@
+{#-
+    One row per CRM opportunity: its newest valid landing. Orphans (no staged lead) are kept.
+-#}
+
+with
+
+opportunities as (
+    select
+        opportunity_id,
+        lead_id,
+        created_at,
+        closed_at,
+        is_won,
+        amount,
+        loaded_at
+    from {{ ref('base_crm__opportunities') }}
+    where is_staged
+)
+
+select * from opportunities

@@ -1,0 +1,18 @@
+{#-
+    One row per sales activity: its newest valid landing. Orphans (no staged lead) are kept.
+-#}
+
+with
+
+sales_activities as (
+    select
+        activity_id,
+        lead_id,
+        activity_type,
+        occurred_at,
+        loaded_at
+    from {{ ref('base_crm__sales_activities') }}
+    where is_staged
+)
+
+select * from sales_activities

@@ -1,0 +1,19 @@
+{#-
+    One row per content download: its newest valid landing. Orphans (no staged lead) are kept.
+-#}
+
+with
+
+content_downloads as (
+    select
+        event_id,
+        lead_id,
+        asset_id,
+        asset_type,
+        occurred_at,
+        loaded_at
+    from {{ ref('base_marketing__content_downloads') }}
+    where is_staged
+)
+
+select * from content_downloads

@@ -1,0 +1,19 @@
+{#-
+    One row per email event: its newest valid landing. Orphans (no staged lead) are kept.
+-#}
+
+with
+
+email_events as (
+    select
+        event_id,
+        lead_id,
+        email_campaign_id,
+        event_type,
+        occurred_at,
+        loaded_at
+    from {{ ref('base_marketing__email_events') }}
+    where is_staged
+)
+
+select * from email_events

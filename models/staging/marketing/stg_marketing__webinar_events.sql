@@ -1,0 +1,19 @@
+{#-
+    One row per webinar event: its newest valid landing. Orphans (no staged lead) are kept.
+-#}
+
+with
+
+webinar_events as (
+    select
+        event_id,
+        lead_id,
+        webinar_id,
+        event_type,
+        occurred_at,
+        loaded_at
+    from {{ ref('base_marketing__webinar_events') }}
+    where is_staged
+)
+
+select * from webinar_events

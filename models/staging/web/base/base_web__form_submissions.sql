@@ -1,0 +1,85 @@
+{#-
+    Every landed form-submission row, cast and normalised, with its validation result and
+    whether it is an extra copy of an event landed more than once (the newest landing is
+    kept). form_type is lowercased; types beyond the known ones are kept as they are.
+-#}
+{%- set raw_column_types = get_raw_column_types(source('web', 'form_submissions')) -%}
+
+with
+
+raw_form_submissions as (
+    select
+        event_id,
+        lead_id,
+        form_type,
+        occurred_at,
+        _loaded_at
+    from {{ source('web', 'form_submissions') }}
+),
+
+form_submissions_cast as (
+    select
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_text('lead_id') }} as lead_id,
+        lower({{ clean_text('form_type') }}) as form_type,
+        {{ parse_raw_value('occurred_at', dbt.type_timestamp(), raw_column_types) }} as occurred_at,
+        {{ parse_raw_value('_loaded_at', dbt.type_timestamp(), raw_column_types) }} as loaded_at
+    from raw_form_submissions
+),
+
+form_submissions_validated as (
+    select
+        event_id,
+        lead_id,
+        form_type,
+        occurred_at,
+        loaded_at,
+        case
+            when event_id is null then 'missing_id'
+            when occurred_at is null or loaded_at is null then 'invalid_timestamp'
+            when occurred_at > {{ dbt.dateadd('day', 1, 'loaded_at') }} then 'future_timestamp'
+            when lead_id is null then 'missing_lead'
+        end as rejection_issue,
+        case
+            when event_id is null then 'event_id'
+            when occurred_at is null then 'occurred_at'
+            when loaded_at is null then '_loaded_at'
+            when occurred_at > {{ dbt.dateadd('day', 1, 'loaded_at') }} then 'occurred_at'
+            when lead_id is null then 'lead_id'
+        end as rejected_column
+    from form_submissions_cast
+),
+
+form_submissions_deduplicated as (
+    -- copies are ranked among the valid rows only: a rejected newest landing does not
+    -- make the valid copy a duplicate
+    select
+        *,
+        row_number() over (
+            partition by event_id, rejection_issue is null
+            order by
+                loaded_at desc,
+                occurred_at desc,
+                lead_id asc nulls last,
+                form_type asc nulls last
+        ) as copy_number
+    from form_submissions_validated
+),
+
+final as (
+    select
+        event_id,
+        lead_id,
+        form_type,
+        occurred_at,
+        loaded_at,
+        rejection_issue,
+        rejected_column,
+        copy_number,
+        rejection_issue is not null as is_rejected,
+        rejection_issue is null and copy_number > 1 as is_duplicate,
+        rejection_issue is null and copy_number = 1 as is_staged
+    from form_submissions_deduplicated
+)
+
+select * from final

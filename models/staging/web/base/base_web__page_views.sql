@@ -1,0 +1,83 @@
+{#-
+    Every landed page-view row, cast and normalised, with its validation result and whether
+    it is an extra copy of an event landed more than once (the newest landing is kept).
+    A null or blank lead_id is an anonymous visitor: kept, not scored, not reported.
+-#}
+{%- set raw_column_types = get_raw_column_types(source('web', 'web_page_views')) -%}
+
+with
+
+raw_page_views as (
+    select
+        event_id,
+        lead_id,
+        page_url,
+        occurred_at,
+        _loaded_at
+    from {{ source('web', 'web_page_views') }}
+),
+
+page_views_cast as (
+    select
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_text('lead_id') }} as lead_id,
+        {{ clean_text('page_url') }} as page_url,
+        {{ parse_raw_value('occurred_at', dbt.type_timestamp(), raw_column_types) }} as occurred_at,
+        {{ parse_raw_value('_loaded_at', dbt.type_timestamp(), raw_column_types) }} as loaded_at
+    from raw_page_views
+),
+
+page_views_validated as (
+    select
+        event_id,
+        lead_id,
+        page_url,
+        occurred_at,
+        loaded_at,
+        case
+            when event_id is null then 'missing_id'
+            when occurred_at is null or loaded_at is null then 'invalid_timestamp'
+            when occurred_at > {{ dbt.dateadd('day', 1, 'loaded_at') }} then 'future_timestamp'
+        end as rejection_issue,
+        case
+            when event_id is null then 'event_id'
+            when occurred_at is null then 'occurred_at'
+            when loaded_at is null then '_loaded_at'
+            when occurred_at > {{ dbt.dateadd('day', 1, 'loaded_at') }} then 'occurred_at'
+        end as rejected_column
+    from page_views_cast
+),
+
+page_views_deduplicated as (
+    -- copies are ranked among the valid rows only: a rejected newest landing does not
+    -- make the valid copy a duplicate
+    select
+        *,
+        row_number() over (
+            partition by event_id, rejection_issue is null
+            order by
+                loaded_at desc,
+                occurred_at desc,
+                lead_id asc nulls last,
+                page_url asc nulls last
+        ) as copy_number
+    from page_views_validated
+),
+
+final as (
+    select
+        event_id,
+        lead_id,
+        page_url,
+        occurred_at,
+        loaded_at,
+        rejection_issue,
+        rejected_column,
+        copy_number,
+        rejection_issue is not null as is_rejected,
+        rejection_issue is null and copy_number > 1 as is_duplicate,
+        rejection_issue is null and copy_number = 1 as is_staged
+    from page_views_deduplicated
+)
+
+select * from final

@@ -1,0 +1,18 @@
+{#-
+    One row per form submission: its newest valid landing. Orphans (no staged lead) are kept.
+-#}
+
+with
+
+form_submissions as (
+    select
+        event_id,
+        lead_id,
+        form_type,
+        occurred_at,
+        loaded_at
+    from {{ ref('base_web__form_submissions') }}
+    where is_staged
+)
+
+select * from form_submissions

@@ -1,11 +1,12 @@
-"""``lead-funnel run``: seed, source freshness, build and publish, one run at a time.
+"""``lead-funnel run``: source freshness, seed, build and publish, one run at a time.
 
 Steps, each logged as one line with its duration:
 
-1. ``seed``: load the rule seeds and run their tests (``dbt build --select
-   resource_type:seed``), so a broken rule CSV stops the run before anything else.
-2. ``freshness``: ``dbt source freshness``; stale sources are warnings, and in ``fail``
-   mode a source past its error threshold stops the run before any model is rebuilt.
+1. ``freshness``: ``dbt source freshness``; stale sources are warnings, and in ``fail``
+   mode a source past its error threshold stops the run before anything is rebuilt
+   (which is why it runs first: it needs nothing from the other steps).
+2. ``seed``: load the rule seeds and run their tests (``dbt build --select
+   resource_type:seed``), so a broken rule CSV stops the run before any model is built.
 3. ``build``: ``dbt build`` of everything else (or ``--select``), with vars ``as_of`` and
    ``active_rule_set`` always passed explicitly.
 4. ``publish``: after a successful build only, copy every mart into a new DuckDB file and
@@ -278,9 +279,9 @@ class Run:
         status, exit_code, error = runlog.FAILED, EXIT_FAILED, None
         try:
             with _signals_raise():
-                self._dbt_step("seed", self._seed_args())
                 if o.freshness != "skip":
                     self._freshness_step()
+                self._dbt_step("seed", self._seed_args())
                 self._dbt_step("build", self._build_args())
                 if o.publish:
                     self._publish_step()
@@ -333,8 +334,8 @@ class Run:
             total = max(total, p.total)
             kind, _, name = p.unique_id.partition(".")
             status = p.status.lower()
-            if kind in ("test", "unit_test") and status == "pass":
-                return
+            if kind in ("test", "unit_test") and status in ("pass", "skipped"):
+                return  # tests are many: report only those that did not pass
             self.log.progress(
                 step,
                 progress=f"{p.index}/{total or '?'}",
@@ -493,10 +494,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the ``run`` subcommand."""
     parser = subparsers.add_parser(
         "run",
-        help="seed, check source freshness, build and publish (one run at a time)",
-        description="Run the whole job: dbt seed (with seed tests), dbt source freshness, "
-        "dbt build, then publish the marts to the read-only file for BI tools. Only one "
-        "run at a time per build file; every run is recorded in run_log.sqlite.",
+        help="check source freshness, seed, build and publish (one run at a time)",
+        description="Run the whole job: dbt source freshness, dbt seed (with the seed "
+        "tests), dbt build, then publish the marts to the read-only file for BI tools. Only "
+        "one run at a time per build file; every run is recorded in run_log.sqlite.",
         epilog="Exit codes: 0 success, 1 a model/test/freshness check or publish failed, "
         "2 usage or configuration error, 3 another run holds the lock, 130/143 interrupted "
         "by SIGINT/SIGTERM.",

@@ -1,0 +1,210 @@
+"""Incremental runs give exactly what a full refresh gives (SPEC section 3, last paragraph).
+
+The scenario, on generated data (typed and text landings):
+1. land the rows loaded up to a cutoff and build;
+2. land more in two steps (late events, events that landed before their lead, re-landed
+   CRM rows, all from the generator), plus two hand-made landings: an event moved to
+   another lead and a scored event re-landed as a non-scoring type; run incrementally
+   after each step;
+3. copy the warehouse, rebuild the copy with --full-refresh, and compare every row of
+   every mart (and of the incremental model) between the two.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lead_funnel.generate import generate_raw, land_pending
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).parent / "dbt"
+AS_OF = "2026-05-15 00:00:00"
+VARS = f'{{as_of: "{AS_OF}", active_rule_set: default}}'
+
+
+def run_dbt(args: list[str], duckdb_path: Path, work_dir: Path) -> None:
+    """Run dbt in a subprocess against ``duckdb_path``; fail the test with its output."""
+    env = {
+        **os.environ,
+        "LEAD_FUNNEL_DUCKDB": str(duckdb_path),
+        "DBT_TARGET_PATH": str(work_dir / "target"),
+        "DBT_LOG_PATH": str(work_dir / "logs"),
+    }
+    command = [str(DBT), *args, "--profiles-dir", str(REPO_DIR), "--vars", VARS]
+    result = subprocess.run(
+        command, cwd=REPO_DIR, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-6000:]}"
+
+
+def build(duckdb_path: Path, work_dir: Path, *, full_refresh: bool = False) -> None:
+    """Seed and run every model (tests run elsewhere; this is about results)."""
+    run_dbt(["seed", "--quiet"], duckdb_path, work_dir)
+    run_dbt(
+        ["run", "--quiet", *(["--full-refresh"] if full_refresh else [])], duckdb_path, work_dir
+    )
+
+
+def land_hand_made_changes(duckdb_path: Path) -> dict[str, str]:
+    """Re-land one scored email event under another lead and another as `delivered`."""
+    with duckdb.connect(str(duckdb_path)) as con:
+        opens = con.execute(
+            """
+            select event_id, lead_id
+            from staging.stg_marketing__email_events
+            where event_type = 'open'
+                and lead_id in (select lead_id from staging.stg_crm__leads)
+            order by event_id
+            limit 3
+            """
+        ).fetchall()
+        assert len(opens) == 3, "the generated data should have email opens"
+        (moved_id, from_lead), (_, to_lead), (demoted_id, _) = opens
+        loaded_type, latest = con.execute(
+            """
+            select
+                (select data_type from information_schema.columns
+                 where table_schema = 'raw' and table_name = 'email_events'
+                   and column_name = '_loaded_at'),
+                (select max(try_cast(_loaded_at as timestamp)) from raw.email_events)
+            """
+        ).fetchone()
+        landed_at = f"cast(timestamp '{latest}' + interval 1 minute as {loaded_type})"
+        con.execute(
+            f"""
+            insert into raw.email_events
+            select event_id, ?, email_campaign_id, event_type, occurred_at, {landed_at}
+            from raw.email_events where event_id = ? limit 1
+            """,
+            [to_lead, moved_id],
+        )
+        con.execute(
+            f"""
+            insert into raw.email_events
+            select event_id, lead_id, email_campaign_id, 'delivered', occurred_at, {landed_at}
+            from raw.email_events where event_id = ? limit 1
+            """,
+            [demoted_id],
+        )
+    return {"moved_event": moved_id, "from_lead": from_lead, "to_lead": to_lead}
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """Tables of schema marts in an attached catalog."""
+    rows = con.execute(
+        """
+        select table_name from information_schema.tables
+        where table_catalog = ? and table_schema = 'marts' and table_type = 'BASE TABLE'
+        order by table_name
+        """,
+        [catalog],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def differing_rows(con: duckdb.DuckDBPyConnection, relation: str, columns: str) -> tuple[int, int]:
+    """Rows only in the incremental build, and rows only in the full refresh."""
+    only_incremental = con.execute(
+        f"select count(*) from (select {columns} from incremental.{relation} "
+        f"except all select {columns} from full_refresh.{relation})"
+    ).fetchone()[0]
+    only_full = con.execute(
+        f"select count(*) from (select {columns} from full_refresh.{relation} "
+        f"except all select {columns} from incremental.{relation})"
+    ).fetchone()[0]
+    return only_incremental, only_full
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", [False, True], ids=["typed", "text"])
+def test_incremental_runs_equal_a_full_refresh(tmp_path: Path, text: bool) -> None:
+    warehouse = tmp_path / "incremental.duckdb"
+    generate_raw(
+        warehouse,
+        leads=1500,
+        start_date=date(2026, 1, 1),
+        days=120,
+        seed=21,
+        text=text,
+        mess_rate=0.02,
+        replace=True,
+        land_until=datetime(2026, 3, 1),
+    )
+    build(warehouse, tmp_path / "dbt_incremental")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        scored_before = con.execute(
+            "select count(*) from intermediate.int_lead_events_scored"
+        ).fetchone()[0]
+    assert scored_before > 0
+
+    moved = land_hand_made_changes(warehouse)
+    landed_first = land_pending(warehouse, until=datetime(2026, 3, 25))
+    assert sum(landed_first.values()) > 0
+    build(warehouse, tmp_path / "dbt_incremental")
+
+    landed_rest = land_pending(warehouse)
+    assert sum(landed_rest.values()) > 0
+    build(warehouse, tmp_path / "dbt_incremental")
+
+    full_refresh = tmp_path / "full_refresh.duckdb"
+    shutil.copyfile(warehouse, full_refresh)
+    build(full_refresh, tmp_path / "dbt_full_refresh", full_refresh=True)
+
+    with duckdb.connect() as con:
+        con.execute(f"attach '{warehouse}' as incremental (read_only)")
+        con.execute(f"attach '{full_refresh}' as full_refresh (read_only)")
+        marts = mart_tables(con, "incremental")
+        assert set(marts) >= {
+            "dim_leads",
+            "fct_lead_lifecycle",
+            "fct_lead_stage_history",
+            "fct_lead_score_events",
+            "mql_sql_funnel",
+            "funnel_daily",
+            "sales_handoff_queue",
+            "rule_set_comparison",
+            "data_quality_issues",
+        }
+        differences = {}
+        for table in marts:
+            rows = con.execute(f"select count(*) from incremental.marts.{table}").fetchone()[0]
+            differences[table] = (rows, *differing_rows(con, f"marts.{table}", "*"))
+        scored_columns = (
+            "lead_id, rule_set_id, event_source, event_id, signal, qualifier, rule_id, "
+            "occurred_at, is_sales_ready, points_awarded, engagement_score, lead_score"
+        )
+        rows = con.execute(
+            "select count(*) from incremental.intermediate.int_lead_events_scored"
+        ).fetchone()[0]
+        differences["int_lead_events_scored"] = (
+            rows,
+            *differing_rows(con, "intermediate.int_lead_events_scored", scored_columns),
+        )
+        # the last runs were incremental: rows of leads untouched since the first build
+        # still carry that build's watermark
+        batches = con.execute(
+            "select count(distinct _batch_watermark) "
+            "from incremental.intermediate.int_lead_events_scored"
+        ).fetchone()[0]
+        # the moved event now scores for its new lead only
+        owners = con.execute(
+            """
+            select distinct lead_id from incremental.marts.fct_lead_score_events
+            where event_source = 'email_events' and event_id = ?
+            """,
+            [moved["moved_event"]],
+        ).fetchall()
+
+    mismatched = {name: diff for name, diff in differences.items() if diff[1] or diff[2]}
+    assert not mismatched, f"(rows, only incremental, only full refresh): {mismatched}"
+    assert all(rows > 0 for rows, _, _ in differences.values()), differences
+    assert owners in ([(moved["to_lead"],)], []), owners
+    assert batches > 1, "every lead was recomputed: the runs were not incremental"

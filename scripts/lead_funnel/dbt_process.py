@@ -231,6 +231,8 @@ class DbtRunner:
         self.target = target
         target_path = Path(os.environ.get("DBT_TARGET_PATH", "target"))
         self.target_dir = target_path if target_path.is_absolute() else project_dir / target_path
+        log_path = Path(os.environ.get("DBT_LOG_PATH", "logs"))
+        self.log_dir = log_path if log_path.is_absolute() else project_dir / log_path
         self.env = {
             **os.environ,
             **(extra_env or {}),

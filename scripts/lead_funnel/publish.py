@@ -114,11 +114,14 @@ def publish(
     run_id: str,
     as_of: str | None,
     rule_set_id: str | None,
+    selector: str | None = None,
 ) -> Publication:
     """Copy every mart table of ``build_path`` into a new file and swap it in atomically.
 
-    The caller holds the run lock (nothing writes the build file meanwhile). On any error
-    the temporary file is removed and the published file is left as it was.
+    ``selector`` records a partial rebuild (``run --select``): every mart is published,
+    but only the selected ones were rebuilt as of ``as_of``. The caller holds the run lock
+    (nothing writes the build file meanwhile). On any error the temporary file is removed
+    and the published file is left as it was. The file is made read-only (mode 0444).
     """
     if not build_path.exists():
         raise PublishError(f"build file {build_path} does not exist; run `lead-funnel run` first")
@@ -148,17 +151,21 @@ def publish(
             con.execute(
                 f"create table {MARTS_SCHEMA}.{PUBLICATION_TABLE} ("
                 "run_id varchar not null, as_of timestamp, rule_set_id varchar, "
-                "published_at timestamp not null, table_name varchar not null, "
-                "row_count bigint not null)"
+                "selector varchar, published_at timestamp not null, "
+                "table_name varchar not null, row_count bigint not null)"
             )
             con.executemany(
-                f"insert into {MARTS_SCHEMA}.{PUBLICATION_TABLE} values (?, ?, ?, ?, ?, ?)",
-                [[run_id, as_of, rule_set_id, published_at, t, n] for t, n in counts.items()],
+                f"insert into {MARTS_SCHEMA}.{PUBLICATION_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [run_id, as_of, rule_set_id, selector, published_at, table, rows]
+                    for table, rows in counts.items()
+                ],
             )
             con.execute("checkpoint")
         wal = tmp.with_name(tmp.name + ".wal")
         if wal.exists():  # close() checkpoints; a WAL left here would be a DuckDB bug
             raise PublishError(f"DuckDB left a write-ahead log {wal}; not publishing")
+        tmp.chmod(0o444)  # BI tools read it; nobody should open it for writing
         _fsync_path(tmp)
         # A WAL next to the published file can only come from someone writing to it; it
         # belongs to the old file and must not be replayed onto the new one.
@@ -226,6 +233,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "warehouse/lead_funnel_published.duckdb)",
     )
     parser.add_argument(
+        "--as-of",
+        metavar="'YYYY-MM-DD HH:MM:SS'",
+        help="as_of to record in marts._publication (default: the latest run's); for a "
+        "build made outside the runner, e.g. by an orchestrator",
+    )
+    parser.add_argument(
+        "--rule-set",
+        metavar="ID",
+        help="rule set to record in marts._publication (default: the latest run's)",
+    )
+    parser.add_argument(
         "--force",
         action="store_true",
         help="publish even though the latest run failed or was interrupted",
@@ -257,6 +275,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
     run_id = runlog.new_run_id(started)
     log = StepLogger(run_id, args.log_format)
     settings = config.load_settings(args.duckdb, args.publish_path)
+    try:
+        args.as_of = runlog.parse_as_of(args.as_of) if args.as_of else None
+    except ValueError as exc:
+        log.error(str(exc))
+        return EXIT_USAGE
     if not settings.duckdb_path.exists():
         log.error(f"no build file at {settings.duckdb_path}; build one with `lead-funnel run`")
         return EXIT_USAGE
@@ -309,13 +332,16 @@ def _publish_locked(
         log.error(message)
         runs.update(run_id, **runlog.finish_fields(started, runlog.FAILED, message))
         return EXIT_FAILED
-    if latest is None:
+    as_of = args.as_of or (latest.as_of if latest else None)
+    rule_set = args.rule_set or (latest.rule_set if latest else None)
+    if latest is None and not (args.as_of and args.rule_set):
         log.warning(
-            "no run of the runner is recorded for this build file; publishing it without "
-            "as_of / rule set metadata"
+            "no run of the runner is recorded for this build file; pass --as-of and "
+            "--rule-set to record what the build was evaluated at"
         )
-    as_of = latest.as_of if latest else None
-    rule_set = latest.rule_set if latest else None
+    # The version is the run that built the marts, unless the caller describes a build
+    # made elsewhere (--as-of / --rule-set): then it is this publish's own id.
+    describes_latest = latest is not None and not (args.as_of or args.rule_set)
     runs.update(run_id, step="publish", as_of=as_of, rule_set=rule_set)
     log.step("publish", "start")
     step_started = time.monotonic()
@@ -323,9 +349,10 @@ def _publish_locked(
         result = publish(
             settings.duckdb_path,
             settings.publish_path,
-            run_id=latest.run_id if latest else run_id,
+            run_id=latest.run_id if describes_latest and latest else run_id,
             as_of=as_of,
             rule_set_id=rule_set,
+            selector=latest.selector if describes_latest and latest else None,
         )
     except (PublishError, duckdb.Error, OSError) as exc:
         message = f"publish failed: {exc}; the previously published file is unchanged"

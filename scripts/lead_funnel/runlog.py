@@ -31,6 +31,19 @@ INTERRUPTED = "interrupted"
 STATUSES = (RUNNING, SUCCESS, FAILED, LOCKED_OUT, INTERRUPTED)
 
 
+AS_OF_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def parse_as_of(text: str) -> str:
+    """Validate an ``--as-of`` value (UTC) and return it as 'YYYY-MM-DD HH:MM:SS'."""
+    for fmt in (AS_OF_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), fmt).strftime(AS_OF_FORMAT)
+        except ValueError:
+            continue
+    raise ValueError(f"--as-of {text!r} is not a UTC timestamp like '2026-11-22 06:00:00'")
+
+
 def utc_now() -> datetime:
     """The current time in UTC, without microseconds."""
     return datetime.now(timezone.utc).replace(microsecond=0)

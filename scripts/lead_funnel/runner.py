@@ -38,7 +38,7 @@ from lead_funnel.dbt_process import DbtInvocation, DbtRunner, NodeCounts, Progre
 from lead_funnel.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 from lead_funnel.steplog import LOG_FORMATS, StepLogger
 
-AS_OF_FORMAT = "%Y-%m-%d %H:%M:%S"
+AS_OF_FORMAT = runlog.AS_OF_FORMAT
 FRESHNESS_MODES = ("fail", "warn", "skip")
 RULE_SETS_SEED = Path("seeds") / "scoring_rule_sets.csv"
 RERUN_HINT = "fix it and rerun `lead-funnel run`"
@@ -73,12 +73,10 @@ class Interrupted(BaseException):
 
 def parse_as_of(text: str) -> str:
     """Validate an ``--as-of`` value and return it as 'YYYY-MM-DD HH:MM:SS'."""
-    for fmt in (AS_OF_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text.strip(), fmt).strftime(AS_OF_FORMAT)
-        except ValueError:
-            continue
-    raise ConfigError(f"--as-of {text!r} is not a UTC timestamp like '2026-11-22 06:00:00'")
+    try:
+        return runlog.parse_as_of(text)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def available_rule_sets(project_dir: Path) -> list[str]:
@@ -382,7 +380,7 @@ class Run:
             more = f" (and {len(failed) - 5} more)" if len(failed) > 5 else ""
             raise StepFailed(
                 f"{step} failed: {'; '.join(details)}{more}; see {results_file} and "
-                f"logs/dbt.log; {RERUN_HINT}"
+                f"{self._rel(self.dbt.log_dir / 'dbt.log')}; {RERUN_HINT}"
             )
         raise StepFailed(f"{step} failed: {self._dbt_error(inv)}; {RERUN_HINT}")
 
@@ -461,6 +459,7 @@ class Run:
                 run_id=self.run_id,
                 as_of=self.options.as_of,
                 rule_set_id=self.options.rule_set,
+                selector=self.options.select,
             )
         except (publish.PublishError, duckdb.Error, OSError) as exc:
             self.log.step("publish", "failed", time.monotonic() - started)

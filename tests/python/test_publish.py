@@ -140,7 +140,7 @@ READER = textwrap.dedent(
                 con.close()
         except Exception as exc:
             errors.append(repr(exc))
-        time.sleep(0.01)
+        time.sleep(0.05)
     with open(out, "w") as f:
         json.dump({"reads": reads, "versions": versions, "errors": errors}, f)
     """

@@ -260,23 +260,12 @@ def _fmt_duration(seconds: float | None) -> str:
 
 def format_table(records: Sequence[RunRecord], live: str | None) -> str:
     """Render runs as a plain-text table (newest first)."""
-    headers = [
-        "run_id",
-        "command",
-        "status",
-        "started_at (UTC)",
-        "duration",
-        "as_of",
-        "rule_set",
-        "models ok/fail",
-        "tests ok/fail",
-        "mart rows",
-        "published",
-        "error",
-    ]
+    headers = ["run_id", "command", "status", "started (UTC)", "took", "as_of", "rule_set"]
+    headers += ["models ok/fail", "tests ok/fail", "mart rows", "published", "error"]
     rows = []
     for r in records:
         error = (r.error or "").splitlines()[0] if r.error else ""
+        counted = r.status != LOCKED_OUT
         rows.append(
             [
                 r.run_id,
@@ -286,11 +275,11 @@ def format_table(records: Sequence[RunRecord], live: str | None) -> str:
                 _fmt_duration(r.duration_s),
                 r.as_of or "-",
                 r.rule_set or "-",
-                f"{r.models_passed}/{r.models_failed}",
-                f"{r.tests_passed}/{r.tests_failed}",
+                f"{r.models_passed}/{r.models_failed}" if counted else "-",
+                f"{r.tests_passed}/{r.tests_failed}" if counted else "-",
                 str(sum(r.mart_rows.values())) if r.mart_rows else "-",
                 "yes" if r.published else "no",
-                error[:60] + ("..." if len(error) > 60 else ""),
+                error[:48] + ("..." if len(error) > 48 else ""),
             ]
         )
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]

@@ -405,45 +405,46 @@ class Run:
         mode = self.options.freshness
         inv = self._invoke("freshness", ["source", "freshness", "--vars", self.options.dbt_vars])
         sources = read_freshness(self.dbt.sources_path)
-        problems: list[str] = []
+        blocking: list[str] = []  # short "<source> (<age> old)" items for the summary
         warned = 0
         for s in sources:
-            threshold = s.error_after if s.status == "error" else s.warn_after
+            age = format_age(s.age_seconds)
             if s.status in ("warn", "error"):
+                threshold = s.error_after if s.status == "error" else s.warn_after
                 message = (
-                    f"source {s.name} is stale: newest row loaded {format_age(s.age_seconds)} "
-                    f"ago ({s.max_loaded_at}), {s.status} after {threshold}"
+                    f"source {s.name} is stale: newest row loaded {age} ago "
+                    f"({s.max_loaded_at}), {s.status} after {threshold}"
                 )
+                item = f"{s.name} ({age} old, error after {threshold})"
             elif s.status == "runtime error":
                 message = f"freshness of source {s.name} could not be checked: {s.message}"
+                item = f"{s.name} (could not be checked: {_condense(s.message, 200)})"
             else:
                 continue
             if s.status == "warn" or mode == "warn":
                 warned += 1
                 self.log.warning(message, source=s.name)
             else:
-                problems.append(message)
+                blocking.append(item)
+                self.log.error(message, source=s.name)
         if not sources and inv.returncode != 0:
             problem = f"dbt source freshness failed: {self._dbt_error(inv)}"
             if mode == "fail":
-                problems.append(problem)
+                blocking.append(problem)
             else:
                 self.log.warning(problem)
-        status = "failed" if problems else "ok"
         self.log.step(
             "freshness",
-            status,
+            "failed" if blocking else "ok",
             inv.duration_s,
             sources=len(sources),
-            stale=warned + len(problems),
+            stale=warned + len(blocking),
             mode=mode,
         )
-        if problems:
-            for p in problems:
-                self.log.error(p)
+        if blocking:
             raise StepFailed(
-                f"freshness failed, nothing was rebuilt: {'; '.join(problems)}. Check that the "
-                "EL loads for these tables are running and landing rows, then rerun "
+                f"freshness failed, nothing was rebuilt: {'; '.join(blocking)}. Check that the "
+                "EL loads of these tables are running and landing rows, then rerun "
                 "`lead-funnel run`; to build on stale data anyway use "
                 "`lead-funnel run --freshness warn`"
             )

@@ -174,10 +174,12 @@ def test_stale_source_fails_the_run_before_the_build(ws: Workspace) -> None:
         make_fresh(ws.duckdb_path)
     assert result.returncode == 1, result.stdout
     assert "step=seed" not in result.stdout and "step=build" not in result.stdout
-    error = next(line for line in result.stdout.splitlines() if "freshness failed" in line)
-    assert "source marketing.email_events is stale" in error
-    assert "days ago" in error and "error after" in error
-    assert "--freshness warn" in error and "lead-funnel run" in error
+    detail = next(line for line in result.stdout.splitlines() if "is stale" in line)
+    assert "ERROR: source marketing.email_events is stale" in detail
+    assert "days ago" in detail and "error after" in detail
+    summary = next(line for line in result.stdout.splitlines() if "freshness failed" in line)
+    assert "marketing.email_events (5." in summary and "days old" in summary
+    assert "--freshness warn" in summary and "rerun `lead-funnel run`" in summary
     record = run_log(ws).recent(1)[0]
     assert record.status == runlog.FAILED and record.models_passed == 0
     assert "marketing.email_events" in (record.error or "")

@@ -657,23 +657,9 @@ EVENT_COLUMNS = (
 )
 
 
-def _mart_model_missing() -> str | None:
-    for model in ("fct_lead_lifecycle", "fct_lead_score_events"):
-        if not list((REPO / "models").rglob(f"{model}.sql")):
-            return f"the mart model {model} does not exist yet (models/**/{model}.sql)"
-    return None
-
-
 def _generate_raw(path: Path, text: bool) -> None:
-    try:
-        from lead_funnel.generate import generate_raw
-    except ImportError:
-        if str(REPO / "scripts") not in sys.path:
-            sys.path.insert(0, str(REPO / "scripts"))
-        try:
-            from lead_funnel.generate import generate_raw
-        except ImportError as error:
-            pytest.skip(f"the demo-data generator is not available yet: {error}")
+    from lead_funnel.generate import generate_raw
+
     generate_raw(
         path,
         leads=1500,
@@ -716,9 +702,6 @@ def _fetch(db: Path, sql: str) -> list[dict]:
 @pytest.fixture(scope="module", params=["typed", "text"])
 def compared(request, tmp_path_factory):
     """Generate one landing, build it once per rule set, score it with the reference."""
-    missing = _mart_model_missing()
-    if missing:
-        pytest.skip(missing)
     landing = request.param
     work = tmp_path_factory.mktemp(f"reference_{landing}")
     databases = {}
@@ -838,10 +821,7 @@ def test_score_events_mart_matches_reference(compared, rule_set_id):
 @pytest.mark.slow
 def test_rule_set_comparison_counts_match_reference(compared):
     databases, reference = compared
-    try:
-        rows = _fetch(databases["default"], "select * from marts.rule_set_comparison")
-    except duckdb.CatalogException:
-        pytest.skip("marts.rule_set_comparison does not exist yet")
+    rows = _fetch(databases["default"], "select * from marts.rule_set_comparison")
     mart = {row["rule_set_id"]: row for row in rows}
     for rule_set_id in RULE_SETS:
         leads, _ = reference[rule_set_id]
@@ -1080,9 +1060,6 @@ def _land_typed(db: Path, staging: StagingData) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def edge_compared(tmp_path_factory):
     """The edge-case landing, built once per rule set, and the reference on its staging."""
-    missing = _mart_model_missing()
-    if missing:
-        pytest.skip(missing)
     work = tmp_path_factory.mktemp("reference_edge_cases")
     scenario = edge_case_scenario()
     databases = {}

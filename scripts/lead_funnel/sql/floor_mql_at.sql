@@ -1,0 +1,490 @@
+-- The engine's floor: every lead's mql_at straight from the raw tables, in one DuckDB query.
+--
+-- This is the least work the job needs to answer its central question ("when did each lead
+-- become an MQL?") under one rule set, as of one point in time: parse the landed values
+-- (typed or text), drop invalid rows, keep the newest landing of each event id and the
+-- newest version of each lead and company, categorise page views, compute the fit score,
+-- the capped engagement score in the rolling window at every scored event's time, the
+-- first crossing of both thresholds, and clamp it to the lead's created_at.
+-- It follows docs/semantics.md exactly (the benchmark test compares it with
+-- marts.fct_lead_lifecycle lead by lead), but it is a benchmark query, not a model.
+--
+-- Parameters (DuckDB variables, set before running it):
+--   lf_as_of      timestamp: events after it are ignored, leads created after it excluded
+--   lf_rule_set   the rule set to evaluate (e.g. 'default')
+--   lf_seeds_dir  the project's seeds/ folder: rules are read from the seed CSVs as data
+-- Reads schema raw of the current database. Output: lead_id, mql_at (null: not an MQL),
+-- one row per staged lead created at or before lf_as_of.
+
+with
+
+rule_set as (
+    select
+        cast(mql_threshold as integer) as mql_threshold,
+        cast(min_engagement_points as integer) as min_engagement_points,
+        to_days(cast(engagement_window_days as integer)) as window_length
+    from read_csv(getvariable('lf_seeds_dir') || '/scoring_rule_sets.csv', header = true, all_varchar = true)
+    where rule_set_id = getvariable('lf_rule_set')
+),
+
+engagement_rules as (
+    select
+        rule_id,
+        signal,
+        nullif(qualifier, '') as qualifier,
+        cast(points as integer) as points,
+        cast(nullif(cap, '') as integer) as cap
+    from read_csv(getvariable('lf_seeds_dir') || '/scoring_engagement_rules.csv', header = true, all_varchar = true)
+    where rule_set_id = getvariable('lf_rule_set')
+),
+
+fit_rules as (
+    select
+        attribute,
+        operator,
+        nullif(value_text, '') as value_text,
+        cast(nullif(value_min, '') as double) as value_min,
+        cast(nullif(value_max, '') as double) as value_max,
+        cast(points as integer) as points
+    from read_csv(getvariable('lf_seeds_dir') || '/scoring_fit_rules.csv', header = true, all_varchar = true)
+    where rule_set_id = getvariable('lf_rule_set')
+),
+
+page_categories as (
+    select
+        page_category,
+        url_pattern,
+        cast(priority as integer) as priority
+    from read_csv(getvariable('lf_seeds_dir') || '/page_categories.csv', header = true, all_varchar = true)
+),
+
+free_email_domains as (
+    select distinct email_domain
+    from read_csv(getvariable('lf_seeds_dir') || '/free_email_domains.csv', header = true, all_varchar = true)
+),
+
+-- leads: valid rows, newest version, created at or before as_of ----------------------------
+
+leads_parsed as (
+    select
+        nullif(trim(cast(lead_id as varchar)), '') as lead_id,
+        lower(nullif(trim(cast(email as varchar)), '')) as email,
+        nullif(trim(cast(job_title as varchar)), '') as job_title,
+        nullif(trim(cast(company_id as varchar)), '') as company_id,
+        coalesce(lower(nullif(trim(cast(lead_source as varchar)), '')), 'unknown') as lead_source,
+        nullif(trim(cast(campaign_id as varchar)), '') as campaign_id,
+        try_cast(created_at as timestamp) as created_at,
+        try_cast(updated_at as timestamp) as updated_at,
+        try_cast(_loaded_at as timestamp) as loaded_at
+    from raw.crm_leads
+),
+
+leads as (
+    select
+        lead_id,
+        company_id,
+        lead_source,
+        nullif(string_split(email, '@')[2], '') as email_domain,
+        created_at
+    from leads_parsed
+    where lead_id is not null and created_at is not null and loaded_at is not null
+    qualify
+        row_number() over (
+            partition by lead_id
+            order by
+                updated_at desc nulls last, loaded_at desc, created_at desc,
+                email asc nulls last, job_title asc nulls last, company_id asc nulls last,
+                lead_source asc, campaign_id asc nulls last
+        ) = 1
+        and created_at <= cast(getvariable('lf_as_of') as timestamp)
+),
+
+-- companies: valid rows, newest version, invalid optional values nulled --------------------
+
+companies_parsed as (
+    select
+        nullif(trim(cast(company_id as varchar)), '') as company_id,
+        nullif(trim(cast(company_name as varchar)), '') as company_name,
+        lower(nullif(trim(cast(domain as varchar)), '')) as company_domain,
+        try_cast(nullif(trim(cast(employee_count as varchar)), '') as decimal(38, 6)) as employee_number,
+        lower(nullif(trim(cast(industry as varchar)), '')) as industry,
+        upper(nullif(trim(cast(country_code as varchar)), '')) as country_code,
+        try_cast(nullif(trim(cast(account_tier as varchar)), '') as decimal(38, 6)) as tier_number,
+        try_cast(updated_at as timestamp) as updated_at,
+        try_cast(_loaded_at as timestamp) as loaded_at
+    from raw.crm_companies
+),
+
+companies_validated as (
+    select
+        company_id,
+        company_name,
+        company_domain,
+        case
+            when employee_number = floor(employee_number) and employee_number >= 0
+                then try_cast(employee_number as integer)
+        end as employee_count,
+        industry,
+        country_code,
+        case
+            when tier_number = floor(tier_number) and tier_number in (1, 2, 3)
+                then cast(tier_number as integer)
+        end as account_tier,
+        updated_at,
+        loaded_at
+    from companies_parsed
+    where company_id is not null and loaded_at is not null
+),
+
+companies as (
+    select company_id, employee_count, industry, country_code, account_tier
+    from companies_validated
+    qualify
+        row_number() over (
+            partition by company_id
+            order by
+                updated_at desc nulls last, loaded_at desc, company_name asc nulls last,
+                company_domain asc nulls last, employee_count asc nulls last,
+                industry asc nulls last, country_code asc nulls last, account_tier asc nulls last
+        ) = 1
+),
+
+-- fit score -------------------------------------------------------------------------------
+
+lead_attributes as (
+    select
+        leads.lead_id,
+        leads.created_at,
+        companies.employee_count,
+        companies.country_code,
+        companies.industry,
+        companies.account_tier,
+        leads.lead_source,
+        free_email_domains.email_domain is not null as is_free_email_domain
+    from leads
+    left join companies on leads.company_id = companies.company_id
+    left join free_email_domains on leads.email_domain = free_email_domains.email_domain
+),
+
+fit_matches as (
+    select
+        lead_attributes.lead_id,
+        fit_rules.points,
+        case fit_rules.attribute
+            when 'employee_count' then cast(lead_attributes.employee_count as varchar)
+            when 'country_code' then lead_attributes.country_code
+            when 'industry' then lead_attributes.industry
+            when 'account_tier' then cast(lead_attributes.account_tier as varchar)
+            when 'lead_source' then lead_attributes.lead_source
+            when 'is_free_email_domain'
+                then case when lead_attributes.is_free_email_domain then 'true' else 'false' end
+        end as value_text,
+        case fit_rules.attribute
+            when 'employee_count' then cast(lead_attributes.employee_count as double)
+            when 'account_tier' then cast(lead_attributes.account_tier as double)
+        end as value_number,
+        fit_rules.operator,
+        fit_rules.value_text as rule_text,
+        fit_rules.value_min,
+        fit_rules.value_max
+    from lead_attributes
+    cross join fit_rules
+),
+
+fit_scores as (
+    select
+        lead_attributes.lead_id,
+        lead_attributes.created_at,
+        coalesce(matched.fit_score, 0) as fit_score
+    from lead_attributes
+    left join (
+        select lead_id, sum(points) as fit_score
+        from fit_matches
+        where
+            (operator = 'equals' and lower(value_text) = lower(rule_text))
+            or (
+                operator = 'between'
+                and value_number >= value_min
+                and (value_max is null or value_number <= value_max)
+            )
+        group by lead_id
+    ) as matched on lead_attributes.lead_id = matched.lead_id
+),
+
+-- events: valid rows, newest landing per id, mapped to (signal, qualifier) ---------------
+
+page_views as (
+    select event_id, lead_id, page_url, occurred_at
+    from (
+        select
+            nullif(trim(cast(event_id as varchar)), '') as event_id,
+            nullif(trim(cast(lead_id as varchar)), '') as lead_id,
+            nullif(trim(cast(page_url as varchar)), '') as page_url,
+            try_cast(occurred_at as timestamp) as occurred_at,
+            try_cast(_loaded_at as timestamp) as loaded_at
+        from raw.web_page_views
+    )
+    where
+        event_id is not null and occurred_at is not null and loaded_at is not null
+        and occurred_at <= loaded_at + interval 1 day
+    qualify
+        row_number() over (
+            partition by event_id
+            order by loaded_at desc, occurred_at desc, lead_id asc nulls last, page_url asc nulls last
+        ) = 1
+),
+
+page_view_signals as (
+    -- the matching pattern with the lowest priority number wins; no match is 'other'
+    select
+        page_views.lead_id,
+        'page_view' as signal,
+        coalesce(arg_min(page_categories.page_category, page_categories.priority), 'other') as qualifier,
+        page_views.occurred_at
+    from page_views
+    left join page_categories on lower(page_views.page_url) like page_categories.url_pattern
+    where
+        page_views.lead_id is not null
+        and page_views.occurred_at <= cast(getvariable('lf_as_of') as timestamp)
+    group by page_views.event_id, page_views.lead_id, page_views.occurred_at
+),
+
+email_signals as (
+    select lead_id, 'email_' || event_type as signal, cast(null as varchar) as qualifier, occurred_at
+    from (
+        select
+            nullif(trim(cast(event_id as varchar)), '') as event_id,
+            nullif(trim(cast(lead_id as varchar)), '') as lead_id,
+            nullif(trim(cast(email_campaign_id as varchar)), '') as email_campaign_id,
+            lower(nullif(trim(cast(event_type as varchar)), '')) as event_type,
+            try_cast(occurred_at as timestamp) as occurred_at,
+            try_cast(_loaded_at as timestamp) as loaded_at
+        from raw.email_events
+    )
+    where
+        event_id is not null and occurred_at is not null and loaded_at is not null
+        and occurred_at <= loaded_at + interval 1 day and lead_id is not null
+    qualify
+        row_number() over (
+            partition by event_id
+            order by
+                loaded_at desc, occurred_at desc, lead_id asc nulls last,
+                email_campaign_id asc nulls last, event_type asc nulls last
+        ) = 1
+        and event_type in ('open', 'click', 'bounce', 'unsubscribe')
+        and occurred_at <= cast(getvariable('lf_as_of') as timestamp)
+),
+
+webinar_signals as (
+    select
+        lead_id,
+        case event_type when 'registered' then 'webinar_registration' else 'webinar_attendance' end as signal,
+        cast(null as varchar) as qualifier,
+        occurred_at
+    from (
+        select
+            nullif(trim(cast(event_id as varchar)), '') as event_id,
+            nullif(trim(cast(lead_id as varchar)), '') as lead_id,
+            nullif(trim(cast(webinar_id as varchar)), '') as webinar_id,
+            lower(nullif(trim(cast(event_type as varchar)), '')) as event_type,
+            try_cast(occurred_at as timestamp) as occurred_at,
+            try_cast(_loaded_at as timestamp) as loaded_at
+        from raw.webinar_events
+    )
+    where
+        event_id is not null and occurred_at is not null and loaded_at is not null
+        and occurred_at <= loaded_at + interval 1 day and lead_id is not null
+    qualify
+        row_number() over (
+            partition by event_id
+            order by
+                loaded_at desc, occurred_at desc, lead_id asc nulls last,
+                webinar_id asc nulls last, event_type asc nulls last
+        ) = 1
+        and event_type in ('registered', 'attended')
+        and occurred_at <= cast(getvariable('lf_as_of') as timestamp)
+),
+
+download_signals as (
+    select lead_id, 'content_download' as signal, asset_type as qualifier, occurred_at
+    from (
+        select
+            nullif(trim(cast(event_id as varchar)), '') as event_id,
+            nullif(trim(cast(lead_id as varchar)), '') as lead_id,
+            nullif(trim(cast(asset_id as varchar)), '') as asset_id,
+            lower(nullif(trim(cast(asset_type as varchar)), '')) as asset_type,
+            try_cast(occurred_at as timestamp) as occurred_at,
+            try_cast(_loaded_at as timestamp) as loaded_at
+        from raw.content_downloads
+    )
+    where
+        event_id is not null and occurred_at is not null and loaded_at is not null
+        and occurred_at <= loaded_at + interval 1 day and lead_id is not null
+    qualify
+        row_number() over (
+            partition by event_id
+            order by
+                loaded_at desc, occurred_at desc, lead_id asc nulls last,
+                asset_id asc nulls last, asset_type asc nulls last
+        ) = 1
+        and occurred_at <= cast(getvariable('lf_as_of') as timestamp)
+),
+
+form_signals as (
+    select lead_id, 'form_submission' as signal, form_type as qualifier, occurred_at
+    from (
+        select
+            nullif(trim(cast(event_id as varchar)), '') as event_id,
+            nullif(trim(cast(lead_id as varchar)), '') as lead_id,
+            lower(nullif(trim(cast(form_type as varchar)), '')) as form_type,
+            try_cast(occurred_at as timestamp) as occurred_at,
+            try_cast(_loaded_at as timestamp) as loaded_at
+        from raw.form_submissions
+    )
+    where
+        event_id is not null and occurred_at is not null and loaded_at is not null
+        and occurred_at <= loaded_at + interval 1 day and lead_id is not null
+    qualify
+        row_number() over (
+            partition by event_id
+            order by loaded_at desc, occurred_at desc, lead_id asc nulls last, form_type asc nulls last
+        ) = 1
+        and occurred_at <= cast(getvariable('lf_as_of') as timestamp)
+),
+
+sales_meeting_signals as (
+    select lead_id, 'sales_meeting' as signal, cast(null as varchar) as qualifier, occurred_at
+    from (
+        select
+            nullif(trim(cast(activity_id as varchar)), '') as activity_id,
+            nullif(trim(cast(lead_id as varchar)), '') as lead_id,
+            lower(nullif(trim(cast(activity_type as varchar)), '')) as activity_type,
+            try_cast(occurred_at as timestamp) as occurred_at,
+            try_cast(_loaded_at as timestamp) as loaded_at
+        from raw.sales_activities
+    )
+    where
+        activity_id is not null and occurred_at is not null and loaded_at is not null
+        and occurred_at <= loaded_at + interval 1 day and lead_id is not null
+    qualify
+        row_number() over (
+            partition by activity_id
+            order by loaded_at desc, occurred_at desc, lead_id asc nulls last, activity_type asc nulls last
+        ) = 1
+        and activity_type = 'meeting'
+        and occurred_at <= cast(getvariable('lf_as_of') as timestamp)
+),
+
+signals as (
+    select * from page_view_signals
+    union all select * from email_signals
+    union all select * from webinar_signals
+    union all select * from download_signals
+    union all select * from form_signals
+    union all select * from sales_meeting_signals
+),
+
+-- scored events of leads created by as_of, and the rolling-window engagement score -------
+
+scored_events as (
+    select
+        signals.lead_id,
+        engagement_rules.rule_id,
+        engagement_rules.points,
+        engagement_rules.cap,
+        signals.occurred_at
+    from signals
+    inner join engagement_rules
+        on
+            signals.signal = engagement_rules.signal
+            and (engagement_rules.qualifier is null or signals.qualifier = engagement_rules.qualifier)
+    semi join leads on signals.lead_id = leads.lead_id
+),
+
+count_changes as (
+    -- +1 when an event occurs, -1 when it leaves the window (only exits by as_of matter)
+    select lead_id, rule_id, points, cap, occurred_at as changed_at, 1 as count_change
+    from scored_events
+    union all
+    select
+        scored_events.lead_id,
+        scored_events.rule_id,
+        scored_events.points,
+        scored_events.cap,
+        scored_events.occurred_at + rule_set.window_length as changed_at,
+        -1 as count_change
+    from scored_events
+    cross join rule_set
+    where scored_events.occurred_at + rule_set.window_length <= cast(getvariable('lf_as_of') as timestamp)
+),
+
+rule_counts as (
+    -- running count of the rule's events in the window; changes at one time telescope
+    select
+        lead_id,
+        points,
+        cap,
+        changed_at,
+        count_change,
+        sum(count_change) over (
+            partition by lead_id, rule_id
+            order by changed_at
+            rows between unbounded preceding and current row
+        ) as events_in_window
+    from count_changes
+),
+
+contribution_changes as (
+    -- contribution sign(points) * min(abs(points) * n, cap) after minus before this change
+    select
+        lead_id,
+        changed_at,
+        count_change,
+        sign(points) * case
+            when cap is null or abs(points) * events_in_window < cap then abs(points) * events_in_window
+            else cap
+        end
+        - sign(points) * case
+            when cap is null or abs(points) * (events_in_window - count_change) < cap
+                then abs(points) * (events_in_window - count_change)
+            else cap
+        end as contribution_change
+    from rule_counts
+),
+
+engagement as (
+    -- every change at one timestamp counts together (range frame: peers included)
+    select
+        lead_id,
+        changed_at,
+        count_change,
+        sum(contribution_change) over (
+            partition by lead_id
+            order by changed_at
+            range between unbounded preceding and current row
+        ) as engagement_score
+    from contribution_changes
+),
+
+first_crossings as (
+    select
+        engagement.lead_id,
+        min(engagement.changed_at) as first_mql_crossing_at
+    from engagement
+    inner join fit_scores on engagement.lead_id = fit_scores.lead_id
+    cross join rule_set
+    where
+        engagement.count_change = 1
+        and fit_scores.fit_score + engagement.engagement_score >= rule_set.mql_threshold
+        and engagement.engagement_score >= rule_set.min_engagement_points
+    group by engagement.lead_id
+)
+
+select
+    fit_scores.lead_id,
+    case
+        when first_crossings.first_mql_crossing_at is not null
+            then greatest(first_crossings.first_mql_crossing_at, fit_scores.created_at)
+    end as mql_at
+from fit_scores
+left join first_crossings on fit_scores.lead_id = first_crossings.lead_id

@@ -277,7 +277,9 @@ class Run:
         status, exit_code, error = runlog.FAILED, EXIT_FAILED, None
         try:
             with _signals_raise():
-                if o.freshness != "skip":
+                if o.freshness == "skip":
+                    self.log.step("freshness", "skipped", 0.0)
+                else:
                     self._freshness_step()
                 self._dbt_step("seed", self._seed_args())
                 self._dbt_step("build", self._build_args())

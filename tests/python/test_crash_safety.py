@@ -90,7 +90,12 @@ def test_killed_runs_never_leave_a_partial_published_file_and_the_next_run_repai
     )
     assert_published_file_is_complete(ws, versions)
 
-    publishing = kill_at(ws, ["--freshness", "skip"], after="step=publish status=start", delay=0)
+    publishing = kill_at(
+        ws,
+        ["--freshness", "skip", "--select", "dim_leads"],  # a short build, then publish
+        after="step=publish status=start",
+        delay=0,
+    )
     killed.append(publishing)
     versions.add(publishing)  # the swap may have happened just before the kill
     assert_published_file_is_complete(ws, versions)

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from lead_funnel import publish
-from runner_support import Workspace, built_template, clone_workspace, running
+from runner_support import Workspace, built_template, clone_workspace, read_until, running
 
 
 def make_build(path: Path, version: int) -> None:
@@ -168,7 +168,14 @@ def test_readers_see_complete_versions_while_a_run_builds_and_publishes(
         time.sleep(1)
         started = time.monotonic()
         with running(ws.start("run", "--select", "dim_leads", "--freshness", "skip")) as run:
-            output, _ = run.communicate(timeout=600)
+            seen = read_until(run, "step=seed status=start")
+            # The run log is readable while the build holds the DuckDB file.
+            status = json.loads(ws.cli("status", "--json").stdout)
+            live = status["lock_holder"]["run_id"]
+            assert status["runs"][0]["run_id"] == live
+            assert status["runs"][0]["status"] == "running"
+            rest, _ = run.communicate(timeout=600)
+            output = "".join(seen) + rest
         elapsed = time.monotonic() - started
         time.sleep(1)
     finally:

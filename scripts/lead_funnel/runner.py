@@ -342,7 +342,7 @@ class Run:
                 node=name.split(".", 1)[-1][:80],
                 type=kind,
                 status="success" if status == "ok" else status,
-                duration=f"{p.execution_time:.1f}s",
+                duration_s=p.execution_time,
             )
 
         return report

@@ -67,9 +67,13 @@ class StepLogger:
                 level, "step", "", {"step": step, "status": status, "duration": duration, **fields}
             )
 
-    def progress(self, step: str, **fields: object) -> None:
+    def progress(self, step: str, duration_s: float | None = None, **fields: object) -> None:
         """Progress inside a long step (one dbt node finished)."""
-        self._emit("info", "progress", "", {"step": step, **fields})
+        if self.log_format == "json":
+            timing = {} if duration_s is None else {"duration_s": round(duration_s, 3)}
+        else:
+            timing = {} if duration_s is None else {"duration": f"{duration_s:.1f}s"}
+        self._emit("info", "progress", "", {"step": step, **fields, **timing})
 
     def info(self, message: str, **fields: object) -> None:
         """A plain informational message."""

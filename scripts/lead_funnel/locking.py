@@ -180,10 +180,6 @@ class RunLock:
         os.close(self._fd)
         self._fd = None
 
-    def holder(self) -> LockHolder:
-        """The details this lock wrote about its holder."""
-        return LockHolder(**self._info)  # type: ignore[arg-type]
-
     def __enter__(self) -> RunLock:
         return self
 

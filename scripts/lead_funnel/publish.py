@@ -68,16 +68,23 @@ def mart_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     return [r[0] for r in rows if r[0] != PUBLICATION_TABLE]
 
 
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> object:
+    row = con.execute(sql).fetchone()
+    if row is None:
+        raise PublishError(f"no result for {sql!r}")
+    return row[0]
+
+
+def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+    return int(str(_scalar(con, f"select count(*) from {relation}")))
+
+
 def count_mart_rows(build_path: Path) -> dict[str, int]:
     """Row counts of every mart table in the build file (opened read-only)."""
     with contextlib.closing(duckdb.connect(str(build_path), read_only=True)) as con:
-        catalog = con.execute("select current_database()").fetchone()[0]  # type: ignore[index]
+        catalog = str(_scalar(con, "select current_database()"))
         return {
-            table: int(
-                con.execute(  # type: ignore[index]
-                    f"select count(*) from {MARTS_SCHEMA}.{_quote_ident(table)}"
-                ).fetchone()[0]
-            )
+            table: _count(con, f"{MARTS_SCHEMA}.{_quote_ident(table)}")
             for table in mart_tables(con, catalog)
         }
 
@@ -146,7 +153,7 @@ def publish(
                     f"create table {target} as "
                     f"select * from build.{MARTS_SCHEMA}.{_quote_ident(table)}"
                 )
-                counts[table] = int(con.execute(f"select count(*) from {target}").fetchone()[0])  # type: ignore[index]
+                counts[table] = _count(con, target)
             con.execute("detach build")
             con.execute(
                 f"create table {MARTS_SCHEMA}.{PUBLICATION_TABLE} ("

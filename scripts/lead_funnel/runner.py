@@ -245,13 +245,17 @@ class Run:
             return self._run_steps()
 
     def _acquire_lock(self) -> None:
-        kwargs = {
-            "run_id": self.run_id,
-            "command": "run",
-            "started_at": runlog.format_ts(self.started),
-        }
+        def take(wait: bool) -> None:
+            self.lock.acquire(
+                run_id=self.run_id,
+                command="run",
+                started_at=runlog.format_ts(self.started),
+                wait=wait,
+                timeout=self.options.wait_timeout,
+            )
+
         try:
-            self.lock.acquire(**kwargs)  # type: ignore[arg-type]
+            take(wait=False)
         except locking.LockBusyError as exc:
             if not self.options.wait:
                 raise
@@ -260,7 +264,7 @@ class Run:
                 f"waiting for the run lock held by {who}",
                 timeout=f"{self.options.wait_timeout:.0f}s",
             )
-            self.lock.acquire(**kwargs, wait=True, timeout=self.options.wait_timeout)  # type: ignore[arg-type]
+            take(wait=True)
 
     def _after_lock(self) -> None:
         reaped = locking.reap_orphan_writer(self.lock.previous)

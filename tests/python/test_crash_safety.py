@@ -72,9 +72,9 @@ def test_killed_runs_never_leave_a_partial_published_file_and_the_next_run_repai
 ) -> None:
     clean = mart_snapshot(template / "warehouse" / "build.duckdb")
     assert clean, "the clean build has no marts"
-    versions = {
-        assert_published_file_is_complete(ws, {publish.read_publication(ws.publish_path).run_id})
-    }  # type: ignore[union-attr]
+    first = publish.read_publication(ws.publish_path)
+    assert first is not None
+    versions = {assert_published_file_is_complete(ws, {first.run_id})}
     killed = []
 
     killed.append(kill_at(ws, [], after=None, delay=1.0))

@@ -128,7 +128,7 @@ def test_second_run_exits_3_naming_the_holder(ws: Workspace) -> None:
 
 
 @pytest.mark.slow
-def test_wait_json_logs_stale_warning_and_select_still_publishes_every_mart(
+def test_wait_json_logs_stale_warning_no_publish_then_publish_every_mart(
     ws: Workspace,
 ) -> None:
     make_stale(ws.duckdb_path, "webinar_events", days=5)
@@ -137,6 +137,8 @@ def test_wait_json_logs_stale_warning_and_select_still_publishes_every_mart(
     holder.acquire(run_id="20260101T000000Z-cafe", command="run", started_at="2026-01-01")
     args = ["run", "--wait", "--wait-timeout", "300", "--log-format", "json"]
     args += ["--freshness", "warn", "--select", "dim_leads", "--rule-set", "strict"]
+    args += ["--no-publish"]
+    version = published_run_id(ws)
     with running(ws.start(*args)) as proc:
         time.sleep(2)
         assert proc.poll() is None  # still waiting for the lock
@@ -152,17 +154,24 @@ def test_wait_json_logs_stale_warning_and_select_still_publishes_every_mart(
     stale = [e for e in events if e["level"] == "warning" and "webinar_events" in e["message"]]
     assert stale and "stale" in stale[0]["message"] and "days ago" in stale[0]["message"]
     steps = {e["step"]: e for e in events if e["event"] == "step" and e["status"] != "start"}
-    assert list(steps) == ["freshness", "seed", "build", "publish", "run"]
+    assert list(steps) == ["freshness", "seed", "build", "count", "run"]
     assert all(isinstance(s["duration_s"], float) for s in steps.values())
     assert any(e["event"] == "progress" and e["node"] == "dim_leads" for e in events)
 
     record = run_log(ws).get(run_id)
-    assert record and record.status == runlog.SUCCESS
+    assert record and record.status == runlog.SUCCESS and not record.published
     assert record.selector == "dim_leads" and record.rule_set == "strict"
     assert record.as_of and record.as_of != FIXED_AS_OF  # the run's start time, recorded
+    assert set(record.mart_rows) == all_marts
+    assert published_run_id(ws) == version  # --no-publish left the published file alone
+
+    result = ws.cli("publish")
+    assert result.returncode == 0, result.stdout
+    assert re.search(r"step=publish status=ok duration=\d+\.\ds", result.stdout)
     pub = publish.read_publication(ws.publish_path)
     assert pub and pub.run_id == run_id and pub.as_of == record.as_of
-    assert set(pub.row_counts) == all_marts  # --select rebuilds one model, publishes all
+    assert pub.rule_set_id == "strict"
+    assert pub.row_counts == record.mart_rows  # --select rebuilt one model; all are published
 
 
 def test_stale_source_fails_the_run_before_the_build(ws: Workspace) -> None:
@@ -262,7 +271,9 @@ def test_sigkilled_run_leaves_no_stale_lock_and_shows_as_interrupted(ws: Workspa
     with running(proc):
         read_until(proc, "step=seed status=start")
         child = _wait_for_child(ws)
-        run_id = locking.read_holder(locking.lock_path_for(ws.duckdb_path)).run_id  # type: ignore[union-attr]
+        holder = locking.read_holder(locking.lock_path_for(ws.duckdb_path))
+        assert holder is not None and holder.run_id
+        run_id = holder.run_id
         kill_hard(proc)
     assert wait_for_exit(child, timeout=10), "dbt outlived the SIGKILLed runner"
     assert not locking.is_locked(locking.lock_path_for(ws.duckdb_path))
@@ -278,4 +289,5 @@ def test_sigkilled_run_leaves_no_stale_lock_and_shows_as_interrupted(ws: Workspa
     result = ws.cli("publish")
     assert result.returncode == 1, result.stdout  # refuses: the latest build is interrupted
     assert "interrupted" in result.stdout
-    assert run_log(ws).get(run_id).status == runlog.INTERRUPTED  # type: ignore[union-attr]
+    record = run_log(ws).get(run_id)
+    assert record is not None and record.status == runlog.INTERRUPTED

@@ -19,11 +19,12 @@
 
     How the rolling window is evaluated without splicing the window length into SQL:
     each event adds 1 to its rule's count when it occurs and removes 1 when it leaves the
-    window (occurred_at + window days). A running sum of those changes per rule gives the
-    count n(t) in (t - window, t]; the capped contribution follows, and a running sum of
-    the contribution changes over all rules gives the engagement score at each time.
-    All changes at one timestamp are applied together, so events sharing a timestamp
-    count together.
+    window (occurred_at + window days, a joined seed value). One ordered pass per rule
+    gives the count after every change and so the change of the rule's capped
+    contribution (for an arriving event: the points it awarded); a second pass sums those
+    changes over all rules up to each timestamp, giving the engagement score there. All
+    changes at one timestamp are applied together, so events sharing a timestamp count
+    together.
 -#}
 
 with
@@ -144,6 +145,7 @@ events_matched as (
 ),
 
 rule_count_changes as (
+    -- +1 when an event enters its rule's window, -1 when it leaves (occurred_at + window)
     select
         lead_id,
         rule_set_id,
@@ -152,7 +154,11 @@ rule_count_changes as (
         cap,
         occurred_at as changed_at,
         1 as count_change,
-        1 as is_event
+        event_source,
+        event_id,
+        signal,
+        qualifier,
+        is_sales_ready
     from events_matched
     union all
     select
@@ -163,158 +169,73 @@ rule_count_changes as (
         cap,
         leaves_window_at as changed_at,
         -1 as count_change,
-        0 as is_event
+        cast(null as {{ dbt.type_string() }}) as event_source,
+        cast(null as {{ dbt.type_string() }}) as event_id,
+        cast(null as {{ dbt.type_string() }}) as signal,
+        cast(null as {{ dbt.type_string() }}) as qualifier,
+        cast(null as {{ dbt.type_boolean() }}) as is_sales_ready
     from events_matched
 ),
 
-rule_counts_by_time as (
+rule_counts as (
+    -- running count of the rule's events in the window, one change at a time: at each
+    -- timestamp departures come first, then arrivals by event id, so at an arriving
+    -- event the count is k = its position among the rule's events in (t - window, t]
     select
-        lead_id,
-        rule_set_id,
-        rule_id,
-        points,
-        cap,
-        changed_at,
-        sum(count_change) as count_change,
-        sum(is_event) as events_at_time
-    from rule_count_changes
-    group by
-        lead_id,
-        rule_set_id,
-        rule_id,
-        points,
-        cap,
-        changed_at
-),
-
-rule_counts_running as (
-    select
-        lead_id,
-        rule_set_id,
-        rule_id,
-        points,
-        cap,
-        changed_at,
-        events_at_time,
+        *,
         sum(count_change) over (
             partition by lead_id, rule_set_id, rule_id
-            order by changed_at
+            order by changed_at, count_change, event_id, event_source
             rows between unbounded preceding and current row
         ) as events_in_window
-    from rule_counts_by_time
+    from rule_count_changes
 ),
 
-rule_contributions as (
+contribution_changes as (
+    -- c(k) - c(k - 1) for an arrival (the points it awarded), c(k) - c(k + 1) for a departure
     select
-        lead_id,
-        rule_set_id,
-        rule_id,
-        points,
-        cap,
-        changed_at,
-        events_at_time,
-        events_in_window,
-        {{ capped_contribution('points', 'cap', 'events_in_window') }} as contribution
-    from rule_counts_running
+        *,
+        {{ capped_contribution('points', 'cap', 'events_in_window') }}
+        - {{ capped_contribution('points', 'cap', '(events_in_window - count_change)') }}
+        as contribution_change
+    from rule_counts
 ),
 
-rule_contribution_changes as (
+engagement_over_time as (
+    -- engagement score at each change time: every change up to and including that
+    -- timestamp, over all rules (a range frame, so events sharing a timestamp count together)
     select
-        lead_id,
-        rule_set_id,
-        changed_at,
-        contribution - coalesce(lag(contribution) over (
-            partition by lead_id, rule_set_id, rule_id
-            order by changed_at
-        ), 0) as contribution_change
-    from rule_contributions
-),
-
-engagement_changes as (
-    select
-        lead_id,
-        rule_set_id,
-        changed_at,
-        sum(contribution_change) as score_change
-    from rule_contribution_changes
-    group by
-        lead_id,
-        rule_set_id,
-        changed_at
-),
-
-engagement_by_time as (
-    select
-        lead_id,
-        rule_set_id,
-        changed_at,
-        sum(score_change) over (
+        *,
+        sum(contribution_change) over (
             partition by lead_id, rule_set_id
             order by changed_at
-            rows between unbounded preceding and current row
-        ) as engagement_score
-    from engagement_changes
-),
-
-events_ranked as (
-    -- position of an event among its rule's events at the same timestamp (by id)
-    select
-        lead_id,
-        rule_set_id,
-        rule_id,
-        event_source,
-        event_id,
-        signal,
-        qualifier,
-        occurred_at,
-        is_sales_ready,
-        row_number() over (
-            partition by lead_id, rule_set_id, rule_id, occurred_at
-            order by event_id, event_source
-        ) as position_at_time
-    from events_matched
+            range between unbounded preceding and current row
+        ) as engagement_score_at_time
+    from contribution_changes
 ),
 
 events_scored as (
     select
-        events_ranked.lead_id,
-        events_ranked.rule_set_id,
-        events_ranked.event_source,
-        events_ranked.event_id,
-        events_ranked.signal,
-        events_ranked.qualifier,
-        events_ranked.rule_id,
-        events_ranked.occurred_at,
-        events_ranked.is_sales_ready,
+        engagement_over_time.lead_id,
+        engagement_over_time.rule_set_id,
+        engagement_over_time.event_source,
+        engagement_over_time.event_id,
+        engagement_over_time.signal,
+        engagement_over_time.qualifier,
+        engagement_over_time.rule_id,
+        engagement_over_time.changed_at as occurred_at,
+        engagement_over_time.is_sales_ready,
+        cast(engagement_over_time.contribution_change as {{ dbt.type_int() }}) as points_awarded,
+        cast(engagement_over_time.engagement_score_at_time as {{ dbt.type_int() }}) as engagement_score,
         cast(
-            {{ capped_contribution(
-                'rule_contributions.points', 'rule_contributions.cap',
-                '(rule_contributions.events_in_window - rule_contributions.events_at_time + events_ranked.position_at_time)'
-            ) }}
-            - {{ capped_contribution(
-                'rule_contributions.points', 'rule_contributions.cap',
-                '(rule_contributions.events_in_window - rule_contributions.events_at_time + events_ranked.position_at_time - 1)'
-            ) }}
-            as {{ dbt.type_int() }}
-        ) as points_awarded,
-        cast(engagement_by_time.engagement_score as {{ dbt.type_int() }}) as engagement_score,
-        cast(fit_scores.fit_score + engagement_by_time.engagement_score as {{ dbt.type_int() }}) as lead_score
-    from events_ranked
-    inner join rule_contributions
-        on
-            events_ranked.lead_id = rule_contributions.lead_id
-            and events_ranked.rule_set_id = rule_contributions.rule_set_id
-            and events_ranked.rule_id = rule_contributions.rule_id
-            and events_ranked.occurred_at = rule_contributions.changed_at
-    inner join engagement_by_time
-        on
-            events_ranked.lead_id = engagement_by_time.lead_id
-            and events_ranked.rule_set_id = engagement_by_time.rule_set_id
-            and events_ranked.occurred_at = engagement_by_time.changed_at
+            fit_scores.fit_score + engagement_over_time.engagement_score_at_time as {{ dbt.type_int() }}
+        ) as lead_score
+    from engagement_over_time
     inner join fit_scores
         on
-            events_ranked.lead_id = fit_scores.lead_id
-            and events_ranked.rule_set_id = fit_scores.rule_set_id
+            engagement_over_time.lead_id = fit_scores.lead_id
+            and engagement_over_time.rule_set_id = fit_scores.rule_set_id
+    where engagement_over_time.count_change = 1
 ),
 
 batch as (

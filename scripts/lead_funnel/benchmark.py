@@ -198,6 +198,7 @@ def _floor_in_child(path: str, as_of: str, seeds_dir: str, compare: bool) -> dic
     con = duckdb.connect(path, read_only=True)
     try:
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
         con.execute("SET VARIABLE lf_as_of = ?", [as_of])
         con.execute("SET VARIABLE lf_rule_set = ?", [RULE_SET])
         con.execute("SET VARIABLE lf_seeds_dir = ?", [seeds_dir])

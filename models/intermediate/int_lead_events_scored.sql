@@ -195,9 +195,10 @@ contribution_changes as (
     -- c(k) - c(k - 1) for an arrival (the points it awarded), c(k) - c(k + 1) for a departure
     select
         *,
-        {{ capped_contribution('points', 'cap', 'events_in_window') }}
-        - {{ capped_contribution('points', 'cap', '(events_in_window - count_change)') }}
-        as contribution_change
+        (
+            {{ capped_contribution('points', 'cap', 'events_in_window') }}
+            - {{ capped_contribution('points', 'cap', '(events_in_window - count_change)') }}
+        ) as contribution_change
     from rule_counts
 ),
 

@@ -57,7 +57,7 @@ calibration as (
         (select count(*) from leads) as leads
     from candidate_thresholds
     left join best_qualifying_scores
-        on best_qualifying_scores.best_lead_score >= candidate_thresholds.threshold
+        on candidate_thresholds.threshold <= best_qualifying_scores.best_lead_score
     group by candidate_thresholds.threshold
 ),
 

@@ -5,120 +5,49 @@
     row), superseded versions in the base models. Returns one row per table that does not add up.
 -#}
 
+{%- set raw_tables = {
+    'crm_leads': source('crm', 'crm_leads'),
+    'crm_companies': source('crm', 'crm_companies'),
+    'crm_opportunities': source('crm', 'crm_opportunities'),
+    'sales_activities': source('crm', 'sales_activities'),
+    'web_page_views': source('web', 'web_page_views'),
+    'form_submissions': source('web', 'form_submissions'),
+    'email_events': source('marketing', 'email_events'),
+    'webinar_events': source('marketing', 'webinar_events'),
+    'content_downloads': source('marketing', 'content_downloads'),
+} -%}
+
+{%- set staging_models = {
+    'crm_leads': ref('stg_crm__leads'),
+    'crm_companies': ref('stg_crm__companies'),
+    'crm_opportunities': ref('stg_crm__opportunities'),
+    'sales_activities': ref('stg_crm__sales_activities'),
+    'web_page_views': ref('stg_web__page_views'),
+    'form_submissions': ref('stg_web__form_submissions'),
+    'email_events': ref('stg_marketing__email_events'),
+    'webinar_events': ref('stg_marketing__webinar_events'),
+    'content_downloads': ref('stg_marketing__content_downloads'),
+} -%}
+
+{#- only CRM rows have versions; their base models flag the superseded ones -#}
+{%- set crm_base_models = {
+    'crm_leads': ref('base_crm__leads'),
+    'crm_companies': ref('base_crm__companies'),
+    'crm_opportunities': ref('base_crm__opportunities'),
+} -%}
+
 with
 
 raw_rows as (
-    select
-        'crm_leads' as source_table,
-        count(*) as raw_rows
-    from {{ source('crm', 'crm_leads') }}
-    union all
-    select
-        'crm_companies' as source_table,
-        count(*) as raw_rows
-    from {{ source('crm', 'crm_companies') }}
-    union all
-    select
-        'crm_opportunities' as source_table,
-        count(*) as raw_rows
-    from {{ source('crm', 'crm_opportunities') }}
-    union all
-    select
-        'sales_activities' as source_table,
-        count(*) as raw_rows
-    from {{ source('crm', 'sales_activities') }}
-    union all
-    select
-        'web_page_views' as source_table,
-        count(*) as raw_rows
-    from {{ source('web', 'web_page_views') }}
-    union all
-    select
-        'form_submissions' as source_table,
-        count(*) as raw_rows
-    from {{ source('web', 'form_submissions') }}
-    union all
-    select
-        'email_events' as source_table,
-        count(*) as raw_rows
-    from {{ source('marketing', 'email_events') }}
-    union all
-    select
-        'webinar_events' as source_table,
-        count(*) as raw_rows
-    from {{ source('marketing', 'webinar_events') }}
-    union all
-    select
-        'content_downloads' as source_table,
-        count(*) as raw_rows
-    from {{ source('marketing', 'content_downloads') }}
+    {{ row_counts_per_source_table(raw_tables, 'raw_rows') }}
 ),
 
 staged_rows as (
-    select
-        'crm_leads' as source_table,
-        count(*) as staged_rows
-    from {{ ref('stg_crm__leads') }}
-    union all
-    select
-        'crm_companies' as source_table,
-        count(*) as staged_rows
-    from {{ ref('stg_crm__companies') }}
-    union all
-    select
-        'crm_opportunities' as source_table,
-        count(*) as staged_rows
-    from {{ ref('stg_crm__opportunities') }}
-    union all
-    select
-        'sales_activities' as source_table,
-        count(*) as staged_rows
-    from {{ ref('stg_crm__sales_activities') }}
-    union all
-    select
-        'web_page_views' as source_table,
-        count(*) as staged_rows
-    from {{ ref('stg_web__page_views') }}
-    union all
-    select
-        'form_submissions' as source_table,
-        count(*) as staged_rows
-    from {{ ref('stg_web__form_submissions') }}
-    union all
-    select
-        'email_events' as source_table,
-        count(*) as staged_rows
-    from {{ ref('stg_marketing__email_events') }}
-    union all
-    select
-        'webinar_events' as source_table,
-        count(*) as staged_rows
-    from {{ ref('stg_marketing__webinar_events') }}
-    union all
-    select
-        'content_downloads' as source_table,
-        count(*) as staged_rows
-    from {{ ref('stg_marketing__content_downloads') }}
+    {{ row_counts_per_source_table(staging_models, 'staged_rows') }}
 ),
 
 superseded_rows as (
-    select
-        'crm_leads' as source_table,
-        count(*) as superseded_rows
-    from {{ ref('base_crm__leads') }}
-    where is_superseded
-    union all
-    select
-        'crm_companies' as source_table,
-        count(*) as superseded_rows
-    from {{ ref('base_crm__companies') }}
-    where is_superseded
-    union all
-    select
-        'crm_opportunities' as source_table,
-        count(*) as superseded_rows
-    from {{ ref('base_crm__opportunities') }}
-    where is_superseded
+    {{ row_counts_per_source_table(crm_base_models, 'superseded_rows', where='is_superseded') }}
 ),
 
 reported_rows as (

@@ -68,204 +68,49 @@ staged_leads as (
 ),
 
 lead_issues as (
-    select
-        'crm_leads' as source_table,
-        lead_id as record_id,
-        rejection_issue as issue,
-        rejected_column as column_name,
-        loaded_at
-    from leads
-    where is_rejected
-
+    {{ rejected_row_issues('leads', 'crm_leads', 'lead_id', has_duplicates=false) }}
     union all
-
-    select
-        'crm_leads' as source_table,
-        lead_id as record_id,
-        'invalid_value' as issue,
-        'updated_at' as column_name,
-        loaded_at
-    from leads
-    where is_staged and has_invalid_updated_at
+    {{ invalid_value_issues('leads', 'crm_leads', 'lead_id', ['updated_at']) }}
 ),
 
 company_issues as (
-    select
-        'crm_companies' as source_table,
-        company_id as record_id,
-        rejection_issue as issue,
-        rejected_column as column_name,
-        loaded_at
-    from companies
-    where is_rejected
-
+    {{ rejected_row_issues('companies', 'crm_companies', 'company_id', has_duplicates=false) }}
     union all
-
-    select
-        'crm_companies' as source_table,
-        company_id as record_id,
-        'invalid_value' as issue,
-        'employee_count' as column_name,
-        loaded_at
-    from companies
-    where is_staged and has_invalid_employee_count
-
-    union all
-
-    select
-        'crm_companies' as source_table,
-        company_id as record_id,
-        'invalid_value' as issue,
-        'account_tier' as column_name,
-        loaded_at
-    from companies
-    where is_staged and has_invalid_account_tier
-
-    union all
-
-    select
-        'crm_companies' as source_table,
-        company_id as record_id,
-        'invalid_value' as issue,
-        'updated_at' as column_name,
-        loaded_at
-    from companies
-    where is_staged and has_invalid_updated_at
+    {{ invalid_value_issues(
+        'companies', 'crm_companies', 'company_id', ['employee_count', 'account_tier', 'updated_at']
+    ) }}
 ),
 
 opportunity_issues as (
-    select
-        'crm_opportunities' as source_table,
-        opportunity_id as record_id,
-        rejection_issue as issue,
-        rejected_column as column_name,
-        loaded_at
-    from opportunities
-    where is_rejected
-
+    {{ rejected_row_issues('opportunities', 'crm_opportunities', 'opportunity_id', has_duplicates=false) }}
     union all
-
-    select
-        'crm_opportunities' as source_table,
-        opportunity_id as record_id,
-        'invalid_value' as issue,
-        'closed_at' as column_name,
-        loaded_at
-    from opportunities
-    where is_staged and has_invalid_closed_at
-
+    {{ invalid_value_issues(
+        'opportunities', 'crm_opportunities', 'opportunity_id', ['closed_at', 'is_won', 'amount']
+    ) }}
     union all
-
-    select
-        'crm_opportunities' as source_table,
-        opportunity_id as record_id,
-        'invalid_value' as issue,
-        'is_won' as column_name,
-        loaded_at
-    from opportunities
-    where is_staged and has_invalid_is_won
-
-    union all
-
-    select
-        'crm_opportunities' as source_table,
-        opportunity_id as record_id,
-        'invalid_value' as issue,
-        'amount' as column_name,
-        loaded_at
-    from opportunities
-    where is_staged and has_invalid_amount
-),
-
-opportunity_orphans as (
-    select
-        'crm_opportunities' as source_table,
-        opportunities.opportunity_id as record_id,
-        'orphan_lead' as issue,
-        'lead_id' as column_name,
-        opportunities.loaded_at
-    from opportunities
-    left join staged_leads
-        on opportunities.lead_id = staged_leads.lead_id
-    where opportunities.is_staged and staged_leads.lead_id is null
+    {{ orphan_lead_issues('opportunities', 'crm_opportunities', 'opportunity_id', 'staged_leads') }}
 ),
 
 sales_activity_issues as (
-    select
-        'sales_activities' as source_table,
-        activity_id as record_id,
-        case when is_duplicate then 'duplicate' else rejection_issue end as issue,
-        case when is_duplicate then 'activity_id' else rejected_column end as column_name,
-        loaded_at
-    from sales_activities
-    where is_rejected or is_duplicate
-
+    {{ rejected_row_issues('sales_activities', 'sales_activities', 'activity_id') }}
     union all
-
-    select
-        'sales_activities' as source_table,
-        activity_id as record_id,
-        'invalid_value' as issue,
-        'activity_type' as column_name,
-        loaded_at
-    from sales_activities
-    where is_staged and has_invalid_activity_type
+    {{ invalid_value_issues('sales_activities', 'sales_activities', 'activity_id', ['activity_type']) }}
+    union all
+    {{ orphan_lead_issues('sales_activities', 'sales_activities', 'activity_id', 'staged_leads') }}
 ),
 
-sales_activity_orphans as (
-    select
-        'sales_activities' as source_table,
-        sales_activities.activity_id as record_id,
-        'orphan_lead' as issue,
-        'lead_id' as column_name,
-        sales_activities.loaded_at
-    from sales_activities
-    left join staged_leads
-        on sales_activities.lead_id = staged_leads.lead_id
-    where sales_activities.is_staged and staged_leads.lead_id is null
-),
-
-unioned as (
+issues_unioned as (
     select * from lead_issues
     union all
     select * from company_issues
     union all
     select * from opportunity_issues
     union all
-    select * from opportunity_orphans
-    union all
     select * from sales_activity_issues
-    union all
-    select * from sales_activity_orphans
-),
-
-issues_numbered as (
-    -- rows sharing all five columns (identical copies landed at the same time, rows without
-    -- an id) are told apart by a running number; as they are identical, the order in which
-    -- they are numbered does not change the result
-    select
-        source_table,
-        record_id,
-        issue,
-        column_name,
-        loaded_at,
-        row_number() over (
-            partition by source_table, record_id, issue, column_name, loaded_at
-            order by source_table
-        ) as occurrence_number
-    from unioned
 ),
 
 final as (
-    select
-        {{ surrogate_key(['source_table', 'record_id', 'issue', 'column_name', 'loaded_at', 'occurrence_number']) }}
-            as issue_id,
-        source_table,
-        record_id,
-        issue,
-        column_name,
-        loaded_at
-    from issues_numbered
+    {{ issues_with_ids('issues_unioned') }}
 )
 
 select * from final

@@ -7,45 +7,13 @@
 
 with
 
-crm_issues as (
-    select
-        issue_id,
-        source_table,
-        record_id,
-        issue,
-        column_name,
-        loaded_at
-    from {{ ref('int_crm_data_quality_issues_identified') }}
-),
-
-web_issues as (
-    select
-        issue_id,
-        source_table,
-        record_id,
-        issue,
-        column_name,
-        loaded_at
-    from {{ ref('int_web_data_quality_issues_identified') }}
-),
-
-marketing_issues as (
-    select
-        issue_id,
-        source_table,
-        record_id,
-        issue,
-        column_name,
-        loaded_at
-    from {{ ref('int_marketing_data_quality_issues_identified') }}
-),
-
-issues_unioned as (
-    select * from crm_issues
+issues_identified as (
+    -- the three models share one shape (issues_with_ids), so they union column by column
+    select * from {{ ref('int_crm_data_quality_issues_identified') }}
     union all
-    select * from web_issues
+    select * from {{ ref('int_web_data_quality_issues_identified') }}
     union all
-    select * from marketing_issues
+    select * from {{ ref('int_marketing_data_quality_issues_identified') }}
 ),
 
 final as (
@@ -63,7 +31,7 @@ final as (
             else 'rejected'
         end as action,  -- noqa: RF04
         loaded_at
-    from issues_unioned
+    from issues_identified
 )
 
 select * from final

@@ -163,6 +163,8 @@ def test_wait_json_logs_stale_warning_no_publish_then_publish_every_mart(
     assert record.selector == "dim_leads" and record.rule_set == "strict"
     assert record.as_of and record.as_of != FIXED_AS_OF  # the run's start time, recorded
     assert set(record.mart_rows) == all_marts
+    dbt_args = json.loads((ws.project_dir / "target" / "run_results.json").read_text())["args"]
+    assert dbt_args["vars"] == {"as_of": record.as_of, "active_rule_set": "strict"}
     assert published_run_id(ws) == version  # --no-publish left the published file alone
 
     result = ws.cli("publish")

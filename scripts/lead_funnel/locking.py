@@ -128,11 +128,8 @@ class RunLock:
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by children
-        deadline = (
-            None
-            if wait and timeout is None
-            else time.monotonic() + (timeout if wait and timeout is not None else 0.3)
-        )
+        limit = timeout if wait else 0.3  # None: wait forever
+        deadline = None if limit is None else time.monotonic() + limit
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -290,8 +290,7 @@ class DbtRunner:
         try:
             if on_start:
                 on_start(self.process.pid)
-            assert self.process.stdout is not None
-            for line in self.process.stdout:
+            for line in self.process.stdout or ():
                 self._handle_line(line.rstrip("\n"), errors, tail, on_progress)
             returncode = self.process.wait()
         finally:

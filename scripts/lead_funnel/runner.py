@@ -34,7 +34,14 @@ import duckdb
 import yaml
 
 from lead_funnel import config, locking, publish, runlog
-from lead_funnel.dbt_process import DbtInvocation, DbtRunner, NodeCounts, Progress, read_freshness
+from lead_funnel.dbt_process import (
+    DbtInvocation,
+    DbtRunner,
+    NodeCounts,
+    Progress,
+    dbt_executable,
+    read_freshness,
+)
 from lead_funnel.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 from lead_funnel.steplog import LOG_FORMATS, StepLogger
 
@@ -145,6 +152,10 @@ def validate(args: argparse.Namespace, settings: config.Settings, started: datet
             raise ConfigError(
                 f"target {args.target!r} is not in profiles.yml (known: {', '.join(targets)})"
             )
+    try:
+        dbt_executable()
+    except FileNotFoundError as exc:
+        raise ConfigError(str(exc)) from exc
     if args.wait_timeout < 0:
         raise ConfigError("--wait-timeout must be zero or more seconds")
     if settings.publish_path.resolve() == settings.duckdb_path.resolve():

@@ -213,8 +213,9 @@ fit_scores as (
 
 -- events: valid rows, newest landing per id, mapped to (signal, qualifier) ---------------
 
-page_views as (
-    select event_id, lead_id, page_url, occurred_at
+page_views_valid as materialized (
+    -- every valid landing, anonymous ones included: a newer anonymous copy wins too
+    select event_id, lead_id, page_url, occurred_at, loaded_at
     from (
         select
             nullif(trim(cast(event_id as varchar)), '') as event_id,
@@ -227,30 +228,56 @@ page_views as (
     where
         event_id is not null and occurred_at is not null and loaded_at is not null
         and occurred_at <= loaded_at + interval 1 day
-    qualify
-        row_number() over (
-            partition by event_id
-            order by loaded_at desc, occurred_at desc, lead_id asc nulls last, page_url asc nulls last
-        ) = 1
+),
+
+url_categories as (
+    -- categorise each distinct url once (urls repeat a lot): the matching pattern with the
+    -- lowest priority number wins; no match is 'other'
+    select
+        urls.page_url,
+        coalesce(arg_min(page_categories.page_category, page_categories.priority), 'other') as page_category
+    from (select distinct page_url from page_views_valid where lead_id is not null) as urls
+    left join page_categories on lower(urls.page_url) like page_categories.url_pattern
+    group by urls.page_url
+),
+
+page_view_candidates as (
+    -- ids with a copy that could score: a lead and a category some page_view rule matches;
+    -- only these need the (expensive) newest-landing ranking
+    select distinct page_views_valid.event_id
+    from page_views_valid
+    inner join url_categories on page_views_valid.page_url = url_categories.page_url
+    semi join engagement_rules
+        on
+            engagement_rules.signal = 'page_view'
+            and (engagement_rules.qualifier is null or engagement_rules.qualifier = url_categories.page_category)
+    where page_views_valid.lead_id is not null
 ),
 
 page_view_signals as (
-    -- the matching pattern with the lowest priority number wins; no match is 'other'
     select
         page_views.lead_id,
         'page_view' as signal,
-        coalesce(arg_min(page_categories.page_category, page_categories.priority), 'other') as qualifier,
+        coalesce(url_categories.page_category, 'other') as qualifier,
         page_views.occurred_at
-    from page_views
-    left join page_categories on lower(page_views.page_url) like page_categories.url_pattern
+    from (
+        select event_id, lead_id, page_url, occurred_at
+        from page_views_valid
+        semi join page_view_candidates using (event_id)
+        qualify
+            row_number() over (
+                partition by event_id
+                order by loaded_at desc, occurred_at desc, lead_id asc nulls last, page_url asc nulls last
+            ) = 1
+    ) as page_views
+    left join url_categories on page_views.page_url = url_categories.page_url
     where
         page_views.lead_id is not null
         and page_views.occurred_at <= cast(getvariable('lf_as_of') as timestamp)
-    group by page_views.event_id, page_views.lead_id, page_views.occurred_at
 ),
 
-email_signals as (
-    select lead_id, 'email_' || event_type as signal, cast(null as varchar) as qualifier, occurred_at
+email_events_valid as materialized (
+    select event_id, lead_id, email_campaign_id, event_type, occurred_at, loaded_at
     from (
         select
             nullif(trim(cast(event_id as varchar)), '') as event_id,
@@ -264,6 +291,18 @@ email_signals as (
     where
         event_id is not null and occurred_at is not null and loaded_at is not null
         and occurred_at <= loaded_at + interval 1 day and lead_id is not null
+),
+
+email_signals as (
+    -- most emails are 'delivered' (no signal): only ids with a copy of a scored type
+    -- need the newest-landing ranking
+    select lead_id, 'email_' || event_type as signal, cast(null as varchar) as qualifier, occurred_at
+    from email_events_valid
+    semi join (
+        select event_id
+        from email_events_valid
+        where event_type in ('open', 'click', 'bounce', 'unsubscribe')
+    ) as candidates using (event_id)
     qualify
         row_number() over (
             partition by event_id

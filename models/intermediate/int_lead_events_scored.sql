@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='lead_refresh',
+        incremental_strategy='key_refresh',
         unique_key='lead_id',
         refresh_marker_column='event_id',
         on_schema_change='fail',
@@ -15,7 +15,7 @@
     recomputes, in full, every lead touched by a landing since the last run (see
     macro leads_landed_since), and every lead when a scoring seed changed.
     Leads whose rows must go without replacement get a refresh marker (a row with a
-    null event_id) that the `lead_refresh` strategy deletes by and never writes.
+    null event_id) that the `key_refresh` strategy deletes by and never writes.
 
     How the rolling window is evaluated without splicing the window length into SQL:
     each event adds 1 to its rule's count when it occurs and removes 1 when it leaves the

@@ -5,6 +5,12 @@
     are nulled here and flagged.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('crm', 'crm_companies')) -%}
+{{
+    config(
+        unique_key='company_id',
+        refresh_always_predicate='company_id is null or loaded_at is null',
+    )
+}}
 
 with
 
@@ -20,6 +26,9 @@ raw_companies as (
         updated_at,
         _loaded_at
     from {{ source('crm', 'crm_companies') }}
+    {%- if is_incremental() %}
+    where {{ raw_rows_to_refresh(source('crm', 'crm_companies'), 'company_id', raw_column_types) }}
+    {%- endif %}
 ),
 
 companies_cast as (
@@ -71,18 +80,21 @@ companies_versioned as (
     -- supersede the last valid one
     select
         *,
-        row_number() over (
-            partition by company_id, rejection_issue is null
-            order by
-                updated_at desc nulls last,
-                loaded_at desc,
-                company_name asc nulls last,
-                domain asc nulls last,
-                employee_count asc nulls last,
-                industry asc nulls last,
-                country_code asc nulls last,
-                account_tier asc nulls last
-        ) as version_number
+        case
+            when rejection_issue is null
+                then row_number() over (
+                    partition by company_id, rejection_issue is null
+                    order by
+                        updated_at desc nulls last,
+                        loaded_at desc,
+                        company_name asc nulls last,
+                        domain asc nulls last,
+                        employee_count asc nulls last,
+                        industry asc nulls last,
+                        country_code asc nulls last,
+                        account_tier asc nulls last
+                )
+        end as version_number
     from companies_validated
 ),
 

@@ -4,6 +4,12 @@
     data_quality_issues reports the rejected rows and the invalid values of staged rows.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('crm', 'crm_leads')) -%}
+{{
+    config(
+        unique_key='lead_id',
+        refresh_always_predicate='lead_id is null or loaded_at is null',
+    )
+}}
 
 with
 
@@ -19,6 +25,9 @@ raw_leads as (
         updated_at,
         _loaded_at
     from {{ source('crm', 'crm_leads') }}
+    {%- if is_incremental() %}
+    where {{ raw_rows_to_refresh(source('crm', 'crm_leads'), 'lead_id', raw_column_types) }}
+    {%- endif %}
 ),
 
 leads_cast as (
@@ -66,18 +75,21 @@ leads_versioned as (
     -- supersede the last valid one
     select
         *,
-        row_number() over (
-            partition by lead_id, rejection_issue is null
-            order by
-                updated_at desc nulls last,
-                loaded_at desc,
-                created_at desc,
-                email asc nulls last,
-                job_title asc nulls last,
-                company_id asc nulls last,
-                lead_source asc,
-                campaign_id asc nulls last
-        ) as version_number
+        case
+            when rejection_issue is null
+                then row_number() over (
+                    partition by lead_id, rejection_issue is null
+                    order by
+                        updated_at desc nulls last,
+                        loaded_at desc,
+                        created_at desc,
+                        email asc nulls last,
+                        job_title asc nulls last,
+                        company_id asc nulls last,
+                        lead_source asc,
+                        campaign_id asc nulls last
+                )
+        end as version_number
     from leads_validated
 ),
 

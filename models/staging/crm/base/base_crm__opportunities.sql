@@ -5,6 +5,12 @@
     closed_at, is_won and amount are nulled here and flagged.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('crm', 'crm_opportunities')) -%}
+{{
+    config(
+        unique_key='opportunity_id',
+        refresh_always_predicate='opportunity_id is null or loaded_at is null',
+    )
+}}
 
 with
 
@@ -18,6 +24,9 @@ raw_opportunities as (
         amount,
         _loaded_at
     from {{ source('crm', 'crm_opportunities') }}
+    {%- if is_incremental() %}
+    where {{ raw_rows_to_refresh(source('crm', 'crm_opportunities'), 'opportunity_id', raw_column_types) }}
+    {%- endif %}
 ),
 
 opportunities_cast as (
@@ -66,16 +75,19 @@ opportunities_versioned as (
     -- supersede the last valid one
     select
         *,
-        row_number() over (
-            partition by opportunity_id, rejection_issue is null
-            order by
-                loaded_at desc,
-                closed_at desc nulls last,
-                is_won desc nulls last,
-                amount desc nulls last,
-                created_at desc,
-                lead_id asc
-        ) as version_number
+        case
+            when rejection_issue is null
+                then row_number() over (
+                    partition by opportunity_id, rejection_issue is null
+                    order by
+                        loaded_at desc,
+                        closed_at desc nulls last,
+                        is_won desc nulls last,
+                        amount desc nulls last,
+                        created_at desc,
+                        lead_id asc
+                )
+        end as version_number
     from opportunities_validated
 ),
 

@@ -5,6 +5,12 @@
     call, email, meeting or task is nulled here and flagged.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('crm', 'sales_activities')) -%}
+{{
+    config(
+        unique_key='activity_id',
+        refresh_always_predicate='activity_id is null or loaded_at is null',
+    )
+}}
 
 with
 
@@ -16,6 +22,9 @@ raw_sales_activities as (
         occurred_at,
         _loaded_at
     from {{ source('crm', 'sales_activities') }}
+    {%- if is_incremental() %}
+    where {{ raw_rows_to_refresh(source('crm', 'sales_activities'), 'activity_id', raw_column_types) }}
+    {%- endif %}
 ),
 
 sales_activities_cast as (
@@ -60,14 +69,17 @@ sales_activities_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        row_number() over (
-            partition by activity_id, rejection_issue is null
-            order by
-                loaded_at desc,
-                occurred_at desc,
-                lead_id asc nulls last,
-                normalised_activity_type asc nulls last
-        ) as copy_number
+        case
+            when rejection_issue is null
+                then row_number() over (
+                    partition by activity_id, rejection_issue is null
+                    order by
+                        loaded_at desc,
+                        occurred_at desc,
+                        lead_id asc nulls last,
+                        normalised_activity_type asc nulls last
+                )
+        end as copy_number
     from sales_activities_validated
 ),
 

@@ -4,6 +4,12 @@
     kept). asset_type is lowercased; types beyond the known ones are kept as they are.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('marketing', 'content_downloads')) -%}
+{{
+    config(
+        unique_key='event_id',
+        refresh_always_predicate='event_id is null or loaded_at is null',
+    )
+}}
 
 with
 
@@ -16,6 +22,9 @@ raw_content_downloads as (
         occurred_at,
         _loaded_at
     from {{ source('marketing', 'content_downloads') }}
+    {%- if is_incremental() %}
+    where {{ raw_rows_to_refresh(source('marketing', 'content_downloads'), 'event_id', raw_column_types) }}
+    {%- endif %}
 ),
 
 content_downloads_cast as (
@@ -58,15 +67,18 @@ content_downloads_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        row_number() over (
-            partition by event_id, rejection_issue is null
-            order by
-                loaded_at desc,
-                occurred_at desc,
-                lead_id asc nulls last,
-                asset_id asc nulls last,
-                asset_type asc nulls last
-        ) as copy_number
+        case
+            when rejection_issue is null
+                then row_number() over (
+                    partition by event_id, rejection_issue is null
+                    order by
+                        loaded_at desc,
+                        occurred_at desc,
+                        lead_id asc nulls last,
+                        asset_id asc nulls last,
+                        asset_type asc nulls last
+                )
+        end as copy_number
     from content_downloads_validated
 ),
 

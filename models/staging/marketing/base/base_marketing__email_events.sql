@@ -5,6 +5,12 @@
     here and flagged.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('marketing', 'email_events')) -%}
+{{
+    config(
+        unique_key='event_id',
+        refresh_always_predicate='event_id is null or loaded_at is null',
+    )
+}}
 
 with
 
@@ -17,6 +23,9 @@ raw_email_events as (
         occurred_at,
         _loaded_at
     from {{ source('marketing', 'email_events') }}
+    {%- if is_incremental() %}
+    where {{ raw_rows_to_refresh(source('marketing', 'email_events'), 'event_id', raw_column_types) }}
+    {%- endif %}
 ),
 
 email_events_cast as (
@@ -63,15 +72,18 @@ email_events_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        row_number() over (
-            partition by event_id, rejection_issue is null
-            order by
-                loaded_at desc,
-                occurred_at desc,
-                lead_id asc nulls last,
-                email_campaign_id asc nulls last,
-                normalised_event_type asc nulls last
-        ) as copy_number
+        case
+            when rejection_issue is null
+                then row_number() over (
+                    partition by event_id, rejection_issue is null
+                    order by
+                        loaded_at desc,
+                        occurred_at desc,
+                        lead_id asc nulls last,
+                        email_campaign_id asc nulls last,
+                        normalised_event_type asc nulls last
+                )
+        end as copy_number
     from email_events_validated
 ),
 

@@ -4,6 +4,12 @@
     kept). An event_type other than registered or attended is nulled here and flagged.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('marketing', 'webinar_events')) -%}
+{{
+    config(
+        unique_key='event_id',
+        refresh_always_predicate='event_id is null or loaded_at is null',
+    )
+}}
 
 with
 
@@ -16,6 +22,9 @@ raw_webinar_events as (
         occurred_at,
         _loaded_at
     from {{ source('marketing', 'webinar_events') }}
+    {%- if is_incremental() %}
+    where {{ raw_rows_to_refresh(source('marketing', 'webinar_events'), 'event_id', raw_column_types) }}
+    {%- endif %}
 ),
 
 webinar_events_cast as (
@@ -62,15 +71,18 @@ webinar_events_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        row_number() over (
-            partition by event_id, rejection_issue is null
-            order by
-                loaded_at desc,
-                occurred_at desc,
-                lead_id asc nulls last,
-                webinar_id asc nulls last,
-                normalised_event_type asc nulls last
-        ) as copy_number
+        case
+            when rejection_issue is null
+                then row_number() over (
+                    partition by event_id, rejection_issue is null
+                    order by
+                        loaded_at desc,
+                        occurred_at desc,
+                        lead_id asc nulls last,
+                        webinar_id asc nulls last,
+                        normalised_event_type asc nulls last
+                )
+        end as copy_number
     from webinar_events_validated
 ),
 

@@ -4,6 +4,12 @@
     kept). form_type is lowercased; types beyond the known ones are kept as they are.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('web', 'form_submissions')) -%}
+{{
+    config(
+        unique_key='event_id',
+        refresh_always_predicate='event_id is null or loaded_at is null',
+    )
+}}
 
 with
 
@@ -15,6 +21,9 @@ raw_form_submissions as (
         occurred_at,
         _loaded_at
     from {{ source('web', 'form_submissions') }}
+    {%- if is_incremental() %}
+    where {{ raw_rows_to_refresh(source('web', 'form_submissions'), 'event_id', raw_column_types) }}
+    {%- endif %}
 ),
 
 form_submissions_cast as (
@@ -55,14 +64,17 @@ form_submissions_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        row_number() over (
-            partition by event_id, rejection_issue is null
-            order by
-                loaded_at desc,
-                occurred_at desc,
-                lead_id asc nulls last,
-                form_type asc nulls last
-        ) as copy_number
+        case
+            when rejection_issue is null
+                then row_number() over (
+                    partition by event_id, rejection_issue is null
+                    order by
+                        loaded_at desc,
+                        occurred_at desc,
+                        lead_id asc nulls last,
+                        form_type asc nulls last
+                )
+        end as copy_number
     from form_submissions_validated
 ),
 

@@ -4,6 +4,12 @@
     A null or blank lead_id is an anonymous visitor: kept, not scored, not reported.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('web', 'web_page_views')) -%}
+{{
+    config(
+        unique_key='event_id',
+        refresh_always_predicate='event_id is null or loaded_at is null',
+    )
+}}
 
 with
 
@@ -15,6 +21,9 @@ raw_page_views as (
         occurred_at,
         _loaded_at
     from {{ source('web', 'web_page_views') }}
+    {%- if is_incremental() %}
+    where {{ raw_rows_to_refresh(source('web', 'web_page_views'), 'event_id', raw_column_types) }}
+    {%- endif %}
 ),
 
 page_views_cast as (
@@ -53,14 +62,17 @@ page_views_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        row_number() over (
-            partition by event_id, rejection_issue is null
-            order by
-                loaded_at desc,
-                occurred_at desc,
-                lead_id asc nulls last,
-                page_url asc nulls last
-        ) as copy_number
+        case
+            when rejection_issue is null
+                then row_number() over (
+                    partition by event_id, rejection_issue is null
+                    order by
+                        loaded_at desc,
+                        occurred_at desc,
+                        lead_id asc nulls last,
+                        page_url asc nulls last
+                )
+        end as copy_number
     from page_views_validated
 ),
 

@@ -163,13 +163,14 @@ def test_summary_takes_medians_and_formats_a_table() -> None:
 
 @pytest.mark.slow
 def test_benchmark_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The S-size benchmark as a smoke check in CI: it runs and reports; no timing asserted."""
     out_dir = tmp_path / "results"
     work_dir = tmp_path / "work"
     code = cli.main(
         [
             "benchmark",
             "--sizes",
-            "300",
+            "S",
             "--repeat",
             "1",
             "--days",
@@ -187,7 +188,7 @@ def test_benchmark_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     header = next(line for line in lines if line.startswith("size"))
     for title, _, _ in benchmark.TABLE_COLUMNS:
         assert title in header
-    assert any(line.startswith("300 ") for line in lines)
+    assert any(line.startswith("S ") for line in lines)
 
     (path,) = out_dir.glob("benchmark-*.json")
     document = json.loads(path.read_text(encoding="utf-8"))
@@ -200,8 +201,8 @@ def test_benchmark_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     (result,) = document["results"]
     for _, key, _ in benchmark.TABLE_COLUMNS:
         assert result[key] is not None, key
-    assert result["leads"] == 300 and result["repeats"] == 1
-    assert result["raw_rows"] > 300 and result["held_back_rows"] > 0
+    assert result["leads"] == 10_000 and result["repeats"] == 1
+    assert result["raw_rows"] > 10_000 and result["held_back_rows"] > 0
     assert result["full_build_s"] > result["floor_s"] > 0
     assert result["incremental_s"] > 0 and result["peak_rss_bytes"] > 0
     assert result["floor_matches_marts"] is True and result["floor_mismatches"] == 0

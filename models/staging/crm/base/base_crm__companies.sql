@@ -60,14 +60,7 @@ companies_validated as (
         case when parsed_account_tier in (1, 2, 3) then parsed_account_tier end as account_tier,
         updated_at,
         loaded_at,
-        case
-            when company_id is null then 'missing_id'
-            when loaded_at is null then 'invalid_timestamp'
-        end as rejection_issue,
-        case
-            when company_id is null then 'company_id'
-            when loaded_at is null then '_loaded_at'
-        end as rejected_column,
+        {{ rejection_checks('company_id') }},
         has_raw_employee_count and coalesce(parsed_employee_count < 0, true) as has_invalid_employee_count,
         has_raw_account_tier and coalesce(parsed_account_tier not in (1, 2, 3), true)
             as has_invalid_account_tier,

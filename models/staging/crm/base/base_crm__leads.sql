@@ -57,15 +57,7 @@ leads_validated as (
         created_at,
         updated_at,
         loaded_at,
-        case
-            when lead_id is null then 'missing_id'
-            when created_at is null or loaded_at is null then 'invalid_timestamp'
-        end as rejection_issue,
-        case
-            when lead_id is null then 'lead_id'
-            when created_at is null then 'created_at'
-            when loaded_at is null then '_loaded_at'
-        end as rejected_column,
+        {{ rejection_checks('lead_id', 'created_at') }},
         has_raw_updated_at and updated_at is null as has_invalid_updated_at
     from leads_cast
 ),

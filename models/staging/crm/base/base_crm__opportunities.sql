@@ -53,17 +53,7 @@ opportunities_validated as (
         is_won,
         amount,
         loaded_at,
-        case
-            when opportunity_id is null then 'missing_id'
-            when created_at is null or loaded_at is null then 'invalid_timestamp'
-            when lead_id is null then 'missing_lead'
-        end as rejection_issue,
-        case
-            when opportunity_id is null then 'opportunity_id'
-            when created_at is null then 'created_at'
-            when loaded_at is null then '_loaded_at'
-            when lead_id is null then 'lead_id'
-        end as rejected_column,
+        {{ rejection_checks('opportunity_id', 'created_at', requires_lead=true) }},
         has_raw_closed_at and closed_at is null as has_invalid_closed_at,
         has_raw_is_won and is_won is null as has_invalid_is_won,
         has_raw_amount and amount is null as has_invalid_amount

@@ -51,19 +51,7 @@ email_events_validated as (
         normalised_event_type,
         occurred_at,
         loaded_at,
-        case
-            when event_id is null then 'missing_id'
-            when occurred_at is null or loaded_at is null then 'invalid_timestamp'
-            when occurred_at > {{ dbt.dateadd('day', 1, 'loaded_at') }} then 'future_timestamp'
-            when lead_id is null then 'missing_lead'
-        end as rejection_issue,
-        case
-            when event_id is null then 'event_id'
-            when occurred_at is null then 'occurred_at'
-            when loaded_at is null then '_loaded_at'
-            when occurred_at > {{ dbt.dateadd('day', 1, 'loaded_at') }} then 'occurred_at'
-            when lead_id is null then 'lead_id'
-        end as rejected_column
+        {{ rejection_checks('event_id', 'occurred_at', is_event=true, requires_lead=true) }}
     from email_events_cast
 ),
 

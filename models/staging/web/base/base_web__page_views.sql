@@ -43,17 +43,7 @@ page_views_validated as (
         page_url,
         occurred_at,
         loaded_at,
-        case
-            when event_id is null then 'missing_id'
-            when occurred_at is null or loaded_at is null then 'invalid_timestamp'
-            when occurred_at > {{ dbt.dateadd('day', 1, 'loaded_at') }} then 'future_timestamp'
-        end as rejection_issue,
-        case
-            when event_id is null then 'event_id'
-            when occurred_at is null then 'occurred_at'
-            when loaded_at is null then '_loaded_at'
-            when occurred_at > {{ dbt.dateadd('day', 1, 'loaded_at') }} then 'occurred_at'
-        end as rejected_column
+        {{ rejection_checks('event_id', 'occurred_at', is_event=true) }}
     from page_views_cast
 ),
 

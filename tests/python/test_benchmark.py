@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,29 +19,23 @@ from typing import Any
 import duckdb
 import pytest
 
+import dbt_support
 from lead_funnel import benchmark, cli
 from lead_funnel.generate import generate_raw
 
 REPO_DIR = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
 START_DATE = dt.date(2025, 3, 1)
 AS_OF = "2025-11-17 13:45:00"  # mid-period: later events and leads exist and must not count
 
 
 def run_dbt(args: list[str], duckdb_path: Path, work_dir: Path) -> None:
     """Run dbt against ``duckdb_path`` with this test's target and log folders."""
-    env = {
-        **os.environ,
-        "LEAD_FUNNEL_DUCKDB": str(duckdb_path),
-        "DBT_TARGET_PATH": str(work_dir / "target"),
-        "DBT_LOG_PATH": str(work_dir / "logs"),
-    }
-    command = [str(DBT), *args, "--profiles-dir", str(REPO_DIR)]
-    command += ["--vars", f'{{as_of: "{AS_OF}", active_rule_set: default}}']
-    result = subprocess.run(
-        command, cwd=REPO_DIR, env=env, capture_output=True, text=True, check=False
+    dbt_support.run_dbt(
+        args,
+        duckdb_path=duckdb_path,
+        work_dir=work_dir,
+        variables={"as_of": AS_OF, "active_rule_set": "default"},
     )
-    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-6000:]}"
 
 
 def floor_mql_at(con: duckdb.DuckDBPyConnection, as_of: str) -> dict[str, Any]:

@@ -12,37 +12,23 @@ The scenario, on generated data (typed and text landings):
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
+import dbt_support
 from lead_funnel.generate import generate_raw, land_pending
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
 AS_OF = "2026-05-15 00:00:00"
-VARS = f'{{as_of: "{AS_OF}", active_rule_set: default}}'
+VARIABLES = {"as_of": AS_OF, "active_rule_set": "default"}
 
 
 def run_dbt(args: list[str], duckdb_path: Path, work_dir: Path) -> None:
     """Run dbt in a subprocess against ``duckdb_path``; fail the test with its output."""
-    env = {
-        **os.environ,
-        "LEAD_FUNNEL_DUCKDB": str(duckdb_path),
-        "DBT_TARGET_PATH": str(work_dir / "target"),
-        "DBT_LOG_PATH": str(work_dir / "logs"),
-    }
-    command = [str(DBT), *args, "--profiles-dir", str(REPO_DIR), "--vars", VARS]
-    result = subprocess.run(
-        command, cwd=REPO_DIR, env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-6000:]}"
+    dbt_support.run_dbt(args, duckdb_path=duckdb_path, work_dir=work_dir, variables=VARIABLES)
 
 
 def build(duckdb_path: Path, work_dir: Path, *, full_refresh: bool = False) -> None:

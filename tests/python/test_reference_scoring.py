@@ -9,10 +9,6 @@ Part (b): generate demo data, build the project with dbt, and compare the marts
 from __future__ import annotations
 
 import itertools
-import json
-import os
-import subprocess
-import sys
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +17,7 @@ from typing import ClassVar
 import duckdb
 import pytest
 
+import dbt_support
 from reference_scoring import (
     Event,
     StagingData,
@@ -624,7 +621,6 @@ def test_event_order_is_time_then_id_then_source():
 
 # ------------------------------------------------------------ (b) reference vs the marts
 
-DBT = Path(sys.executable).parent / "dbt"
 COMPARE_AS_OF = "2026-05-15 12:00:00"
 RULE_SETS = ("default", "strict")
 LIFECYCLE_EXACT = (
@@ -673,20 +669,13 @@ def _generate_raw(path: Path, text: bool) -> None:
 
 
 def _dbt(args: list[str], db: Path, work: Path, rule_set_id: str) -> None:
-    env = {
-        **os.environ,
-        "LEAD_FUNNEL_DUCKDB": str(db),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-    }
-    variables = json.dumps({"as_of": COMPARE_AS_OF, "active_rule_set": rule_set_id})
-    command = [str(DBT), *args, "--profiles-dir", str(REPO), "--vars", variables]
-    result = subprocess.run(
-        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=3600, check=False
+    dbt_support.run_dbt(
+        args,
+        duckdb_path=db,
+        work_dir=work,
+        variables={"as_of": COMPARE_AS_OF, "active_rule_set": rule_set_id},
+        timeout=3600,
     )
-    if result.returncode != 0:
-        output = (result.stdout + result.stderr)[-6000:]
-        pytest.fail(f"{' '.join(command)} failed ({result.returncode}):\n{output}")
 
 
 def _fetch(db: Path, sql: str) -> list[dict]:

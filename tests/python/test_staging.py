@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import os
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -30,8 +28,9 @@ from typing import Any
 import duckdb
 import pytest
 
+import dbt_support
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
 
 # The staging models, the data-quality mart and everything it depends on; `cautious` keeps
 # out tests that also depend on models that are not built here (other marts).
@@ -535,28 +534,13 @@ def run_dbt(args: Sequence[str], duckdb_path: Path, dbt_dir: Path) -> None:
     `dbt_dir` holds dbt's target and logs; sharing it between the runs of this module lets
     dbt parse the project partially, which keeps the suite fast.
     """
-    env = {
-        **os.environ,
-        "LEAD_FUNNEL_DUCKDB": str(duckdb_path),
-        "DBT_TARGET_PATH": str(dbt_dir / "target"),
-        "DBT_LOG_PATH": str(dbt_dir / "logs"),
-        "LEAD_FUNNEL_THREADS": "4",
-    }
-    command = [
-        str(DBT),
-        *args,
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--project-dir",
-        str(PROJECT_DIR),
-    ]
-    result = subprocess.run(
-        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+    dbt_support.run_dbt(
+        args,
+        duckdb_path=duckdb_path,
+        work_dir=dbt_dir,
+        project_dir=PROJECT_DIR,
+        extra_env={"LEAD_FUNNEL_THREADS": "4"},
     )
-    if result.returncode != 0:
-        pytest.fail(
-            f"{' '.join(command)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
-        )
 
 
 def build_staging(duckdb_path: Path, dbt_dir: Path) -> None:

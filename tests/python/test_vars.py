@@ -6,41 +6,23 @@ simple identifier. Anything else stops compilation with a message saying what to
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
+import dbt_support
 
 
 def compile_inline(
     sql: str, variables: dict[str, str], tmp_path: Path
 ) -> subprocess.CompletedProcess:
     """Compile an inline query with the project's macros and the given vars."""
-    env = {
-        **os.environ,
-        "LEAD_FUNNEL_DUCKDB": str(tmp_path / "vars.duckdb"),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-    }
-    command = [
-        str(DBT),
-        "compile",
-        "--quiet",
-        "--profiles-dir",
-        str(REPO_DIR),
-        "--vars",
-        json.dumps(variables),
-        "--inline",
-        sql,
-    ]
-    return subprocess.run(
-        command, cwd=REPO_DIR, env=env, capture_output=True, text=True, check=False
+    return dbt_support.dbt(
+        ["compile", "--quiet", "--inline", sql],
+        duckdb_path=tmp_path / "vars.duckdb",
+        work_dir=tmp_path,
+        variables=variables,
     )
 
 

@@ -8,7 +8,6 @@ real ``lead-funnel`` command line in subprocesses.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import shutil
 import signal
@@ -17,11 +16,13 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from lead_funnel.generate import generate_raw
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 SCRIPTS_DIR = REPO_DIR / "scripts"
@@ -59,22 +60,11 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
-def fill_raw(duckdb_path: Path, *, leads: int = 500, days: int = 60) -> str:
-    """Land raw data ending about now (fresh for the freshness gate); return its origin.
-
-    Uses the project's generator when it exists; otherwise lands a tiny typed dataset with
-    every raw table of SPEC section 1, enough for the models to build.
-    """
+def fill_raw(duckdb_path: Path, *, leads: int = 500, days: int = 60) -> None:
+    """Land generated raw data ending about now (fresh for the freshness gate)."""
     start = (datetime.now(timezone.utc) - timedelta(days=days)).date()
-    try:
-        generate = importlib.import_module("lead_funnel.generate")
-        generate_raw = generate.generate_raw
-    except (ImportError, AttributeError):
-        _tiny_raw(duckdb_path, start, days)
-        return "tiny"
     generate_raw(duckdb_path, leads=leads, start_date=start, days=days, seed=3, replace=True)
     make_fresh(duckdb_path)
-    return "generate_raw"
 
 
 def make_fresh(duckdb_path: Path, *, hours_ago: float = 1.0) -> None:
@@ -109,83 +99,6 @@ def make_stale(duckdb_path: Path, table: str, *, days: float) -> None:
             f"update raw.{table} set _loaded_at = cast(_loaded_at as timestamp) - ?",
             [timedelta(days=days)],
         )
-
-
-def _tiny_raw(path: Path, start: date, days: int) -> None:
-    loaded = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0) - timedelta(hours=1)
-    origin = datetime.combine(start, datetime.min.time())
-    tables = {
-        "crm_leads": "lead_id varchar, email varchar, job_title varchar, company_id varchar, "
-        "lead_source varchar, campaign_id varchar, created_at timestamp, updated_at timestamp",
-        "crm_companies": "company_id varchar, company_name varchar, domain varchar, "
-        "employee_count integer, industry varchar, country_code varchar, account_tier integer, "
-        "updated_at timestamp",
-        "web_page_views": "event_id varchar, lead_id varchar, page_url varchar, "
-        "occurred_at timestamp",
-        "email_events": "event_id varchar, lead_id varchar, email_campaign_id varchar, "
-        "event_type varchar, occurred_at timestamp",
-        "webinar_events": "event_id varchar, lead_id varchar, webinar_id varchar, "
-        "event_type varchar, occurred_at timestamp",
-        "content_downloads": "event_id varchar, lead_id varchar, asset_id varchar, "
-        "asset_type varchar, occurred_at timestamp",
-        "form_submissions": "event_id varchar, lead_id varchar, form_type varchar, "
-        "occurred_at timestamp",
-        "sales_activities": "activity_id varchar, lead_id varchar, activity_type varchar, "
-        "occurred_at timestamp",
-        "crm_opportunities": "opportunity_id varchar, lead_id varchar, created_at timestamp, "
-        "closed_at timestamp, is_won boolean, amount decimal(18, 2)",
-    }
-    rows: dict[str, list[tuple[object, ...]]] = {name: [] for name in tables}
-    sources = ["organic_search", "paid_search", "webinar", "referral", None]
-    for i in range(40):
-        lead, company = f"L{i:04d}", f"C{i % 7:03d}"
-        created = origin + timedelta(hours=7 * i)
-        rows["crm_leads"].append(
-            (
-                lead,
-                f"p{i}@firm{i % 7}.cz",
-                "CTO",
-                company,
-                sources[i % 5],
-                f"K{i % 3}",
-                created,
-                created,
-            )
-        )
-        for k in range(i % 6):
-            t = created + timedelta(hours=3 * k + 1)
-            rows["email_events"].append((f"E{i}-{k}", lead, "M1", ["open", "click"][k % 2], t))
-            rows["web_page_views"].append((f"P{i}-{k}", lead, "https://x.cz/pricing", t))
-        if i % 4 == 0:
-            t = created + timedelta(hours=20)
-            rows["form_submissions"].append((f"F{i}", lead, "demo_request", t))
-            rows["sales_activities"].append((f"S{i}", lead, "call", t + timedelta(minutes=30)))
-            rows["webinar_events"].append((f"W{i}", lead, "W1", "attended", t))
-            rows["content_downloads"].append((f"D{i}", lead, "A1", "case_study", t))
-        if i % 8 == 0:
-            t = created + timedelta(days=2)
-            rows["crm_opportunities"].append((f"O{i}", lead, t, t + timedelta(days=5), True, 1000))
-    for c in range(7):
-        rows["crm_companies"].append(
-            (
-                f"C{c:03d}",
-                f"Firm {c}",
-                f"firm{c}.cz",
-                40 * c + 10,
-                "Manufacturing",
-                "cz",
-                c % 3 + 1,
-                origin,
-            )
-        )
-    with contextlib.closing(duckdb.connect(str(path))) as con:
-        con.execute("create schema if not exists raw")
-        for name, columns in tables.items():
-            con.execute(f"create or replace table raw.{name} ({columns}, _loaded_at timestamp)")
-            batch = [(*r, loaded) for r in rows[name]]
-            if batch:
-                marks = ", ".join("?" for _ in batch[0])
-                con.executemany(f"insert into raw.{name} values ({marks})", batch)
 
 
 @dataclass

@@ -1,15 +1,17 @@
-"""``lead-funnel run``: source freshness, seed, build and publish, one run at a time.
+"""``lead-funnel run``: source freshness, build and publish, one run at a time.
 
 Steps, each logged as one line with its duration:
 
 1. ``freshness``: ``dbt source freshness``; stale sources are warnings, and in ``fail``
    mode a source past its error threshold stops the run before anything is rebuilt
    (which is why it runs first: it needs nothing from the other steps).
-2. ``seed``: load the rule seeds and run their tests (``dbt build --select
-   resource_type:seed``), so a broken rule CSV stops the run before any model is built.
-3. ``build``: ``dbt build`` of everything else (or ``--select``), with vars ``as_of`` and
-   ``active_rule_set`` always passed explicitly.
-4. ``publish``: after a successful build only, copy every mart into a new DuckDB file and
+2. ``build``: one ``dbt build`` of the seeds, models and data tests (or the seeds and
+   ``--select``), with vars ``as_of`` and ``active_rule_set`` always passed explicitly.
+   The rule seeds come first in the DAG and their tests gate everything built from them,
+   so a broken rule CSV fails the run and nothing scored from it is built or published.
+   dbt unit tests test the SQL logic on fixed inputs, not the data: they run in CI (and
+   with ``--unit-tests``), not in every scheduled run, as dbt recommends.
+3. ``publish``: after a successful build only, copy every mart into a new DuckDB file and
    atomically replace the published file (see :mod:`lead_funnel.publish`).
 """
 
@@ -125,6 +127,7 @@ class RunOptions:
     rule_set: str
     select: str | None
     full_refresh: bool
+    unit_tests: bool
     target: str | None
     freshness: str
     publish: bool
@@ -165,6 +168,7 @@ def validate(args: argparse.Namespace, settings: config.Settings, started: datet
         rule_set=args.rule_set,
         select=args.select,
         full_refresh=args.full_refresh,
+        unit_tests=args.unit_tests,
         target=args.target,
         freshness=args.freshness,
         publish=not args.no_publish,
@@ -296,7 +300,6 @@ class Run:
                     self.log.step("freshness", "skipped", 0.0)
                 else:
                     self._freshness_step()
-                self._dbt_step("seed", self._seed_args())
                 self._dbt_step("build", self._build_args())
                 if o.publish:
                     self._publish_step()
@@ -329,16 +332,18 @@ class Run:
         )
         return exit_code
 
-    def _seed_args(self) -> list[str]:
-        args = ["build", "--select", "resource_type:seed", "--indirect-selection", "cautious"]
-        args += ["--vars", self.options.dbt_vars]
-        return args + (["--full-refresh"] if self.options.full_refresh else [])
-
     def _build_args(self) -> list[str]:
-        args = ["build", "--exclude", "resource_type:seed", "--vars", self.options.dbt_vars]
-        if self.options.select:
-            args += ["--select", self.options.select]
-        return args + (["--full-refresh"] if self.options.full_refresh else [])
+        """One ``dbt build``: seeds (always) and every model and test, or ``--select``.
+
+        One invocation, not a seed step then a build step: dbt starts and parses once.
+        """
+        o = self.options
+        args = ["build", "--vars", o.dbt_vars]
+        if o.select:
+            args += ["--select", "resource_type:seed", o.select]
+        if not o.unit_tests:
+            args += ["--exclude-resource-type", "unit_test"]
+        return args + (["--full-refresh"] if o.full_refresh else [])
 
     def _on_progress(self, step: str) -> Callable[[Progress], None]:
         """Forward finished nodes: every model, seed and snapshot; tests only when not passing."""
@@ -511,10 +516,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the ``run`` subcommand."""
     parser = subparsers.add_parser(
         "run",
-        help="check source freshness, seed, build and publish (one run at a time)",
-        description="Run the whole job: dbt source freshness, dbt seed (with the seed "
-        "tests), dbt build, then publish the marts to the read-only file for BI tools. Only "
-        "one run at a time per build file; every run is recorded in run_log.sqlite.",
+        help="check source freshness, build and publish (one run at a time)",
+        description="Run the whole job: dbt source freshness, one dbt build (rule seeds and "
+        "their tests first, then every model and data test), then publish the marts to the "
+        "read-only file for BI tools. Only one run at a time per build file; every run is "
+        "recorded in run_log.sqlite.",
         epilog="Exit codes: 0 success, 1 a model/test/freshness check or publish failed, "
         "2 usage or configuration error, 3 another run holds the lock, 130/143 interrupted "
         "by SIGINT/SIGTERM.",
@@ -525,10 +531,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="rebuild incremental models (and seeds) from scratch",
     )
     parser.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="also run the dbt unit tests (logic checks on fixed inputs; CI runs them, so "
+        "scheduled runs leave them out by default)",
+    )
+    parser.add_argument(
         "--select",
         metavar="SELECTOR",
         help="dbt node selection for the build step (e.g. 'marts.fct_lead_lifecycle+'); "
-        "publish still copies every mart table",
+        "the seeds are always loaded and tested; publish still copies every mart table",
     )
     parser.add_argument(
         "--as-of",

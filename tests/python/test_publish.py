@@ -168,7 +168,7 @@ def test_readers_see_complete_versions_while_a_run_builds_and_publishes(
         time.sleep(1)
         started = time.monotonic()
         with running(ws.start("run", "--select", "dim_leads", "--freshness", "skip")) as run:
-            seen = read_until(run, "step=seed status=start")
+            seen = read_until(run, "step=build status=start")
             # The run log is readable while the build holds the DuckDB file.
             status = json.loads(ws.cli("status", "--json").stdout)
             live = status["lock_holder"]["run_id"]

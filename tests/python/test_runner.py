@@ -62,10 +62,15 @@ def published_run_id(ws: Workspace) -> str | None:
 def test_successful_run_logs_each_step_and_records_the_run(template: Path, ws: Workspace) -> None:
     output = (template / "run.log").read_text(encoding="utf-8")
     steps = {m["step"]: m for m in map(STEP_LINE.match, output.splitlines()) if m}
-    assert {"seed", "freshness", "build", "publish", "run"} <= set(steps), output
+    assert {"freshness", "build", "publish", "run"} <= set(steps), output
+    assert "seed" not in steps  # one dbt build loads the seeds too
     assert all(m["status"] in ("ok", "success") for m in steps.values()), output
     assert re.search(r"step=build progress=\d+/\d+ node=\w+ type=model status=success", output)
     run_id = steps["run"]["run"]
+    run_results = json.loads((template / "project" / "target" / "run_results.json").read_text())
+    kinds = {r["unique_id"].split(".")[0] for r in run_results["results"]}
+    assert {"seed", "model", "test"} <= kinds  # one dbt build: seeds, models, data tests
+    assert "unit_test" not in kinds  # logic tests run in CI or with --unit-tests
 
     record = run_log(ws).get(run_id)
     assert record is not None
@@ -136,8 +141,8 @@ def test_wait_json_logs_stale_warning_no_publish_then_publish_every_mart(
     holder = locking.RunLock(locking.lock_path_for(ws.duckdb_path))
     holder.acquire(run_id="20260101T000000Z-cafe", command="run", started_at="2026-01-01")
     args = ["run", "--wait", "--wait-timeout", "300", "--log-format", "json"]
-    args += ["--freshness", "warn", "--select", "dim_leads", "--rule-set", "strict"]
-    args += ["--no-publish"]
+    args += ["--freshness", "warn", "--select", "dim_leads int_leads_fit_scored"]
+    args += ["--rule-set", "strict", "--no-publish", "--unit-tests"]
     version = published_run_id(ws)
     with running(ws.start(*args)) as proc:
         time.sleep(2)
@@ -154,17 +159,22 @@ def test_wait_json_logs_stale_warning_no_publish_then_publish_every_mart(
     stale = [e for e in events if e["level"] == "warning" and "webinar_events" in e["message"]]
     assert stale and "stale" in stale[0]["message"] and "days ago" in stale[0]["message"]
     steps = {e["step"]: e for e in events if e["event"] == "step" and e["status"] != "start"}
-    assert list(steps) == ["freshness", "seed", "build", "count", "run"]
+    assert list(steps) == ["freshness", "build", "count", "run"]
     assert all(isinstance(s["duration_s"], float) for s in steps.values())
     assert any(e["event"] == "progress" and e["node"] == "dim_leads" for e in events)
 
     record = run_log(ws).get(run_id)
     assert record and record.status == runlog.SUCCESS and not record.published
-    assert record.selector == "dim_leads" and record.rule_set == "strict"
+    assert record.selector == "dim_leads int_leads_fit_scored" and record.rule_set == "strict"
     assert record.as_of and record.as_of != FIXED_AS_OF  # the run's start time, recorded
     assert set(record.mart_rows) == all_marts
-    dbt_args = json.loads((ws.project_dir / "target" / "run_results.json").read_text())["args"]
-    assert dbt_args["vars"] == {"as_of": record.as_of, "active_rule_set": "strict"}
+    run_results = json.loads((ws.project_dir / "target" / "run_results.json").read_text())
+    assert run_results["args"]["vars"] == {"as_of": record.as_of, "active_rule_set": "strict"}
+    built = {r["unique_id"] for r in run_results["results"]}
+    assert {"model.lead_funnel.dim_leads", "model.lead_funnel.int_leads_fit_scored"} <= built
+    assert "seed.lead_funnel.scoring_fit_rules" in built  # the seeds are always loaded
+    assert any(uid.startswith("unit_test.lead_funnel.int_leads_fit_scored.") for uid in built)
+    assert not any(uid.startswith("model.lead_funnel.fct_") for uid in built)
     assert published_run_id(ws) == version  # --no-publish left the published file alone
 
     result = ws.cli("publish")
@@ -184,7 +194,7 @@ def test_stale_source_fails_the_run_before_the_build(ws: Workspace) -> None:
     finally:
         make_fresh(ws.duckdb_path)
     assert result.returncode == 1, result.stdout
-    assert "step=seed" not in result.stdout and "step=build" not in result.stdout
+    assert "step=build" not in result.stdout
     detail = next(line for line in result.stdout.splitlines() if "is stale" in line)
     assert "ERROR: source marketing.email_events is stale" in detail
     assert "days ago" in detail and "error after" in detail
@@ -244,7 +254,7 @@ def test_status_shows_recent_runs(ws: Workspace) -> None:
 def test_sigterm_stops_dbt_and_records_interrupted(ws: Workspace) -> None:
     proc = ws.start("run", "--freshness", "skip")
     with running(proc):
-        read_until(proc, "step=seed status=start")
+        read_until(proc, "step=build status=start")
         child = _wait_for_child(ws)
         time.sleep(1)  # let dbt get going
         proc.send_signal(signal.SIGTERM)
@@ -271,7 +281,7 @@ def _wait_for_child(ws: Workspace, timeout: float = 60) -> int:
 def test_sigkilled_run_leaves_no_stale_lock_and_shows_as_interrupted(ws: Workspace) -> None:
     proc = ws.start("run", "--freshness", "skip")
     with running(proc):
-        read_until(proc, "step=seed status=start")
+        read_until(proc, "step=build status=start")
         child = _wait_for_child(ws)
         holder = locking.read_holder(locking.lock_path_for(ws.duckdb_path))
         assert holder is not None and holder.run_id

@@ -237,6 +237,27 @@ def test_failed_model_and_test_fail_the_run_and_never_publish(ws: Workspace) -> 
     assert published_run_id(ws) == version
 
 
+def test_broken_rule_seed_fails_the_run_and_skips_what_is_scored_from_it(ws: Workspace) -> None:
+    rules = ws.project_dir / "seeds" / "scoring_engagement_rules.csv"
+    original = rules.read_text(encoding="utf-8")
+    first_rule = original.splitlines()[1]
+    rules.write_text(original + first_rule + "\n", encoding="utf-8")  # a duplicated rule
+    version = published_run_id(ws)
+    try:
+        result = ws.cli("run", "--freshness", "skip")
+    finally:
+        rules.write_text(original, encoding="utf-8")
+    assert result.returncode == 1, result.stdout
+    assert "scoring_engagement_rules_rule_set_id__rule_id" in result.stdout
+    run_results = json.loads((ws.project_dir / "target" / "run_results.json").read_text())
+    status = {r["unique_id"].split(".")[-1]: r["status"] for r in run_results["results"]}
+    assert status["scoring_engagement_rules"] == "success"  # loaded, then its tests fail
+    for model in ("int_lead_events_scored", "fct_lead_lifecycle", "mql_sql_funnel"):
+        assert status[model] == "skipped", model
+    assert published_run_id(ws) == version  # nothing published
+    assert run_log(ws).recent(1)[0].status == runlog.FAILED
+
+
 def test_status_shows_recent_runs(ws: Workspace) -> None:
     result = ws.cli("status", "--limit", "3")
     assert result.returncode == 0, result.stderr

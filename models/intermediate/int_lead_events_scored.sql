@@ -12,8 +12,8 @@
     Every scored event of every lead, for every rule set, with the points it awarded and
     the engagement and lead scores at its time (SPEC section 3). Independent of `as_of`
     (later models drop what happened after it), so it can be incremental: a run
-    recomputes, in full, every lead touched by a landing since the last run (see
-    macro leads_landed_since), and every lead when a scoring seed changed.
+    recomputes, in full, every lead touched by a landing since its last build (macro
+    lead_refresh_batch), and every lead when a scoring seed changed.
     Leads whose rows must go without replacement get a refresh marker (a row with a
     null event_id) that the `key_refresh` strategy deletes by and never writes.
 
@@ -24,59 +24,38 @@
     contribution (for an arriving event: the points it awarded); a second pass sums those
     changes over all rules up to each timestamp, giving the engagement score there. All
     changes at one timestamp are applied together, so events sharing a timestamp count
-    together.
+    together. The two ordered passes carry only keys and counts (the sorts are the
+    cost of this model); the rule's signal, qualifier, points and cap are joined back.
 -#}
+
+-- depends_on: {{ ref('int_landings_unioned') }}
 
 with
 
 rules_fingerprint as (
-    {{ scoring_rules_fingerprint() }}
+    select fingerprint
+    from {{ ref('int_scoring_rules_fingerprinted') }}
 ),
 
-landings as (
+fit_scores as (
     select
-        source_table,
-        record_id,
         lead_id,
-        company_id,
-        loaded_at
-    from {{ ref('int_landings_unioned') }}
+        rule_set_id,
+        fit_score
+    from {{ ref('int_leads_fit_scored') }}
 ),
 
-latest_landing as (
-    select max(loaded_at) as loaded_at
-    from landings
-),
-
-{% if is_incremental() %}
-previous_run as (
-    select
-        max(_batch_watermark) as watermark,
-        max(_rules_fingerprint) as rules_fingerprint
-    from {{ this }}
-),
-
+{% if is_incremental() -%}
 leads_to_refresh as (
-    {{ leads_landed_since('landings', ref('stg_crm__leads'), '(select previous_run.watermark from previous_run)') }}
-    union
-    -- a scoring seed changed, or the table is empty: recompute every lead
-    select all_leads.lead_id
-    from {{ ref('stg_crm__leads') }} as all_leads
-    where exists (
-        select 1
-        from previous_run
-        cross join rules_fingerprint
-        where
-            previous_run.watermark is null
-            or previous_run.rules_fingerprint != rules_fingerprint.fingerprint
-    )
+    {{ lead_refresh_batch(ref('int_landings_unioned'), ref('int_scoring_rules_fingerprinted')) | indent(4) }}
 ),
-{% endif %}
 
+{% endif -%}
 leads as (
-    select lead_id
-    from {{ ref('stg_crm__leads') }}
-    {% if is_incremental() -%}
+    -- the staged leads (every one has a fit score), or those this run recomputes
+    select distinct lead_id
+    from fit_scores
+    {%- if is_incremental() %}
     where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
     {%- endif %}
 ),
@@ -100,14 +79,6 @@ engagement_rules as (
     from {{ ref('scoring_engagement_rules') }}
 ),
 
-fit_scores as (
-    select
-        lead_id,
-        rule_set_id,
-        fit_score
-    from {{ ref('int_leads_fit_scored') }}
-),
-
 events as (
     select
         lead_events.event_source,
@@ -128,12 +99,7 @@ events_matched as (
         engagement_rules.rule_id,
         events.event_source,
         events.event_id,
-        events.signal,
-        events.qualifier,
         events.occurred_at,
-        engagement_rules.points,
-        engagement_rules.cap,
-        engagement_rules.is_sales_ready,
         {{ dbt.dateadd('day', 'rule_sets.engagement_window_days', 'events.occurred_at') }} as leaves_window_at
     from events
     inner join engagement_rules
@@ -150,30 +116,20 @@ rule_count_changes as (
         lead_id,
         rule_set_id,
         rule_id,
-        points,
-        cap,
         occurred_at as changed_at,
         1 as count_change,
         event_source,
-        event_id,
-        signal,
-        qualifier,
-        is_sales_ready
+        event_id
     from events_matched
     union all
     select
         lead_id,
         rule_set_id,
         rule_id,
-        points,
-        cap,
         leaves_window_at as changed_at,
         -1 as count_change,
         cast(null as {{ dbt.type_string() }}) as event_source,
-        cast(null as {{ dbt.type_string() }}) as event_id,
-        cast(null as {{ dbt.type_string() }}) as signal,
-        cast(null as {{ dbt.type_string() }}) as qualifier,
-        cast(null as {{ dbt.type_boolean() }}) as is_sales_ready
+        cast(null as {{ dbt.type_string() }}) as event_id
     from events_matched
 ),
 
@@ -194,12 +150,24 @@ rule_counts as (
 contribution_changes as (
     -- c(k) - c(k - 1) for an arrival (the points it awarded), c(k) - c(k + 1) for a departure
     select
-        *,
+        rule_counts.lead_id,
+        rule_counts.rule_set_id,
+        rule_counts.rule_id,
+        rule_counts.changed_at,
+        rule_counts.count_change,
+        rule_counts.event_source,
+        rule_counts.event_id,
         (
-            {{ capped_contribution('points', 'cap', 'events_in_window') }}
-            - {{ capped_contribution('points', 'cap', '(events_in_window - count_change)') }}
+            {{ capped_contribution('engagement_rules.points', 'engagement_rules.cap', 'rule_counts.events_in_window') }}
+            - {{ capped_contribution(
+                'engagement_rules.points', 'engagement_rules.cap', '(rule_counts.events_in_window - rule_counts.count_change)'
+            ) }}
         ) as contribution_change
     from rule_counts
+    inner join engagement_rules
+        on
+            rule_counts.rule_set_id = engagement_rules.rule_set_id
+            and rule_counts.rule_id = engagement_rules.rule_id
 ),
 
 engagement_over_time as (
@@ -221,17 +189,21 @@ events_scored as (
         engagement_over_time.rule_set_id,
         engagement_over_time.event_source,
         engagement_over_time.event_id,
-        engagement_over_time.signal,
-        engagement_over_time.qualifier,
+        engagement_rules.signal,
+        engagement_rules.qualifier,
         engagement_over_time.rule_id,
         engagement_over_time.changed_at as occurred_at,
-        engagement_over_time.is_sales_ready,
+        engagement_rules.is_sales_ready,
         cast(engagement_over_time.contribution_change as {{ dbt.type_int() }}) as points_awarded,
         cast(engagement_over_time.engagement_score_at_time as {{ dbt.type_int() }}) as engagement_score,
         cast(
             fit_scores.fit_score + engagement_over_time.engagement_score_at_time as {{ dbt.type_int() }}
         ) as lead_score
     from engagement_over_time
+    inner join engagement_rules
+        on
+            engagement_over_time.rule_set_id = engagement_rules.rule_set_id
+            and engagement_over_time.rule_id = engagement_rules.rule_id
     inner join fit_scores
         on
             engagement_over_time.lead_id = fit_scores.lead_id
@@ -258,7 +230,7 @@ batch as (
     union all
     -- refresh markers: clear leads that may have lost every scored event
     select
-        leads.lead_id,
+        leads_to_refresh.lead_id,
         cast(null as {{ dbt.type_string() }}) as rule_set_id,
         cast(null as {{ dbt.type_string() }}) as event_source,
         cast(null as {{ dbt.type_string() }}) as event_id,
@@ -270,17 +242,16 @@ batch as (
         cast(null as {{ dbt.type_int() }}) as points_awarded,
         cast(null as {{ dbt.type_int() }}) as engagement_score,
         cast(null as {{ dbt.type_int() }}) as lead_score
-    from leads
+    from leads_to_refresh
     {%- endif %}
 ),
 
 final as (
     select
         batch.*,
-        latest_landing.loaded_at as _batch_watermark,
+        {{ refresh_timestamp() }} as _refreshed_at,
         rules_fingerprint.fingerprint as _rules_fingerprint
     from batch
-    cross join latest_landing
     cross join rules_fingerprint
 )
 

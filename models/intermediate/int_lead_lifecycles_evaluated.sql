@@ -1,24 +1,26 @@
 {#-
-    Lifecycle of every lead for every rule set as of `as_of` (docs/semantics.md): stage
-    entry times clamped to created_at and to the previous reached stage, the SQL rule,
-    the first sales touch and the hand-off SLA. `fct_lead_lifecycle` publishes the active
-    rule set; `rule_set_comparison` compares them all.
+    Lifecycle of every lead for every rule set as of `as_of` (docs/semantics.md): the
+    engagement score at `as_of`, stage entry times clamped to created_at and to the
+    previous reached stage, the SQL rule, the first sales touch and the hand-off SLA.
+    Only what happened at or before `as_of` counts: leads created later are left out,
+    and the `as_of`-independent milestone times of int_lead_milestones_aggregated that
+    lie after it are dropped. `fct_lead_lifecycle` publishes the active rule set;
+    `rule_set_comparison` compares them all. Rebuilt every run, from stored per-lead
+    results: only the engagement score at `as_of` reads the scored events in bulk.
 -#}
 
 with
 
-milestones as (
+lead_milestones as (
     select
         lead_id,
         rule_set_id,
         created_at,
         fit_score,
-        engagement_score,
         first_points_at,
-        first_mql_crossing_at,
-        first_opportunity_at,
-        first_won_at
+        first_mql_crossing_at
     from {{ ref('int_lead_milestones_aggregated') }}
+    where created_at <= {{ as_of_timestamp() }}
 ),
 
 rule_sets as (
@@ -29,15 +31,121 @@ rule_sets as (
     from {{ ref('scoring_rule_sets') }}
 ),
 
+engagement_rules as (
+    select
+        rule_set_id,
+        rule_id,
+        points,
+        cap
+    from {{ ref('scoring_engagement_rules') }}
+),
+
+scored_events as (
+    select
+        lead_id,
+        rule_set_id,
+        rule_id,
+        occurred_at,
+        is_sales_ready
+    from {{ ref('int_lead_events_scored') }}
+    where occurred_at <= {{ as_of_timestamp() }}
+),
+
+opportunities as (
+    select
+        lead_id,
+        created_at,
+        closed_at,
+        is_won
+    from {{ ref('stg_crm__opportunities') }}
+    where created_at <= {{ as_of_timestamp() }}
+),
+
+events_in_current_window as (
+    -- events counted by the engagement score at as_of: occurred in (as_of - window, as_of]
+    select
+        scored_events.lead_id,
+        scored_events.rule_set_id,
+        scored_events.rule_id,
+        count(*) as events_in_window
+    from scored_events
+    inner join rule_sets
+        on scored_events.rule_set_id = rule_sets.rule_set_id
+    where
+        scored_events.occurred_at
+        > {{ dbt.dateadd('day', '-1 * rule_sets.engagement_window_days', as_of_timestamp()) }}
+    group by
+        scored_events.lead_id,
+        scored_events.rule_set_id,
+        scored_events.rule_id
+),
+
+current_engagement as (
+    select
+        events_in_current_window.lead_id,
+        events_in_current_window.rule_set_id,
+        sum(
+            {{ capped_contribution(
+                'engagement_rules.points', 'engagement_rules.cap', 'events_in_current_window.events_in_window'
+            ) }}
+        ) as engagement_score
+    from events_in_current_window
+    inner join engagement_rules
+        on
+            events_in_current_window.rule_set_id = engagement_rules.rule_set_id
+            and events_in_current_window.rule_id = engagement_rules.rule_id
+    group by
+        events_in_current_window.lead_id,
+        events_in_current_window.rule_set_id
+),
+
+opportunity_milestones as (
+    select
+        lead_id,
+        min(created_at) as first_opportunity_at,
+        min(
+            case
+                when is_won and closed_at <= {{ as_of_timestamp() }} then closed_at
+            end
+        ) as first_won_at
+    from opportunities
+    group by lead_id
+),
+
+milestones as (
+    -- milestone times after as_of have not happened yet
+    select
+        lead_milestones.lead_id,
+        lead_milestones.rule_set_id,
+        lead_milestones.created_at,
+        lead_milestones.fit_score,
+        cast(coalesce(current_engagement.engagement_score, 0) as {{ dbt.type_int() }}) as engagement_score,
+        case
+            when lead_milestones.first_points_at <= {{ as_of_timestamp() }}
+                then lead_milestones.first_points_at
+        end as first_points_at,
+        case
+            when lead_milestones.first_mql_crossing_at <= {{ as_of_timestamp() }}
+                then lead_milestones.first_mql_crossing_at
+        end as first_mql_crossing_at,
+        opportunity_milestones.first_opportunity_at,
+        opportunity_milestones.first_won_at
+    from lead_milestones
+    left join current_engagement
+        on
+            lead_milestones.lead_id = current_engagement.lead_id
+            and lead_milestones.rule_set_id = current_engagement.rule_set_id
+    left join opportunity_milestones
+        on lead_milestones.lead_id = opportunity_milestones.lead_id
+),
+
 sales_ready_events as (
     select
         lead_id,
         rule_set_id,
         occurred_at
-    from {{ ref('int_lead_events_scored') }}
-    where
-        is_sales_ready
-        and occurred_at <= {{ as_of_timestamp() }}
+    from scored_events
+    where is_sales_ready
 ),
 
 sales_touches as (

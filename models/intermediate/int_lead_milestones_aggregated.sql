@@ -1,36 +1,48 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='key_refresh',
+        unique_key='lead_id',
+        refresh_marker_column='rule_set_id',
+        on_schema_change='fail',
+    )
+}}
+
 {#-
-    Per lead (created at or before `as_of`) and rule set: fit score, engagement score as
-    of `as_of`, and the raw milestone times before clamping (docs/semantics.md): first
-    event that awarded points, first MQL crossing, first opportunity, first won close.
-    Only what happened at or before `as_of` counts.
+    Per staged lead and rule set, what does not depend on `as_of`: when the lead was
+    created, its fit score, and the raw times of its two event milestones before any
+    clamping (docs/semantics.md): the first scored event that awarded points and the
+    first one at which the lead score and the engagement score reached the rule set's
+    MQL thresholds. A score at an event's time depends only on the events up to that
+    time, so each of these times holds for every `as_of` at or after it;
+    int_lead_lifecycles_evaluated drops the ones after `as_of`.
+    Incremental like int_lead_events_scored: a run recomputes the leads touched since
+    its last build (macro lead_refresh_batch), every lead when a seed changed.
 -#}
+
+-- depends_on: {{ ref('int_landings_unioned') }}
 
 with
 
+rules_fingerprint as (
+    select fingerprint
+    from {{ ref('int_scoring_rules_fingerprinted') }}
+),
+
+{% if is_incremental() -%}
+leads_to_refresh as (
+    {{ lead_refresh_batch(ref('int_landings_unioned'), ref('int_scoring_rules_fingerprinted')) | indent(4) }}
+),
+
+{% endif -%}
 leads as (
     select
         lead_id,
         created_at
-    from {{ ref('stg_crm__leads') }}
-    where created_at <= {{ as_of_timestamp() }}
-),
-
-rule_sets as (
-    select
-        rule_set_id,
-        mql_threshold,
-        min_engagement_points,
-        engagement_window_days
-    from {{ ref('scoring_rule_sets') }}
-),
-
-engagement_rules as (
-    select
-        rule_set_id,
-        rule_id,
-        points,
-        cap
-    from {{ ref('scoring_engagement_rules') }}
+    from {{ ref('int_leads_enriched') }}
+    {%- if is_incremental() %}
+    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
+    {%- endif %}
 ),
 
 fit_scores as (
@@ -41,27 +53,26 @@ fit_scores as (
     from {{ ref('int_leads_fit_scored') }}
 ),
 
+rule_sets as (
+    select
+        rule_set_id,
+        mql_threshold,
+        min_engagement_points
+    from {{ ref('scoring_rule_sets') }}
+),
+
 scored_events as (
     select
         lead_id,
         rule_set_id,
-        rule_id,
         occurred_at,
         points_awarded,
         engagement_score,
         lead_score
     from {{ ref('int_lead_events_scored') }}
-    where occurred_at <= {{ as_of_timestamp() }}
-),
-
-opportunities as (
-    select
-        lead_id,
-        created_at,
-        closed_at,
-        is_won
-    from {{ ref('stg_crm__opportunities') }}
-    where created_at <= {{ as_of_timestamp() }}
+    {%- if is_incremental() %}
+    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
+    {%- endif %}
 ),
 
 event_milestones as (
@@ -85,84 +96,42 @@ event_milestones as (
         scored_events.rule_set_id
 ),
 
-events_in_current_window as (
-    -- events counted by the engagement score at as_of: occurred in (as_of - window, as_of]
-    select
-        scored_events.lead_id,
-        scored_events.rule_set_id,
-        scored_events.rule_id,
-        count(*) as events_in_window
-    from scored_events
-    inner join rule_sets
-        on scored_events.rule_set_id = rule_sets.rule_set_id
-    where
-        scored_events.occurred_at
-        > {{ dbt.dateadd('day', '-1 * rule_sets.engagement_window_days', as_of_timestamp()) }}
-    group by
-        scored_events.lead_id,
-        scored_events.rule_set_id,
-        scored_events.rule_id
-),
-
-current_engagement as (
-    select
-        events_in_current_window.lead_id,
-        events_in_current_window.rule_set_id,
-        sum(
-            {{ capped_contribution(
-                'engagement_rules.points', 'engagement_rules.cap', 'events_in_current_window.events_in_window'
-            ) }}
-        ) as engagement_score
-    from events_in_current_window
-    inner join engagement_rules
-        on
-            events_in_current_window.rule_set_id = engagement_rules.rule_set_id
-            and events_in_current_window.rule_id = engagement_rules.rule_id
-    group by
-        events_in_current_window.lead_id,
-        events_in_current_window.rule_set_id
-),
-
-opportunity_milestones as (
-    select
-        lead_id,
-        min(created_at) as first_opportunity_at,
-        min(
-            case
-                when is_won and closed_at <= {{ as_of_timestamp() }} then closed_at
-            end
-        ) as first_won_at
-    from opportunities
-    group by lead_id
-),
-
-aggregated as (
+batch as (
     select
         leads.lead_id,
-        rule_sets.rule_set_id,
+        fit_scores.rule_set_id,
         leads.created_at,
         fit_scores.fit_score,
-        cast(coalesce(current_engagement.engagement_score, 0) as {{ dbt.type_int() }}) as engagement_score,
         event_milestones.first_points_at,
-        event_milestones.first_mql_crossing_at,
-        opportunity_milestones.first_opportunity_at,
-        opportunity_milestones.first_won_at
+        event_milestones.first_mql_crossing_at
     from leads
-    cross join rule_sets
     inner join fit_scores
-        on
-            leads.lead_id = fit_scores.lead_id
-            and rule_sets.rule_set_id = fit_scores.rule_set_id
+        on leads.lead_id = fit_scores.lead_id
     left join event_milestones
         on
-            leads.lead_id = event_milestones.lead_id
-            and rule_sets.rule_set_id = event_milestones.rule_set_id
-    left join current_engagement
-        on
-            leads.lead_id = current_engagement.lead_id
-            and rule_sets.rule_set_id = current_engagement.rule_set_id
-    left join opportunity_milestones
-        on leads.lead_id = opportunity_milestones.lead_id
+            fit_scores.lead_id = event_milestones.lead_id
+            and fit_scores.rule_set_id = event_milestones.rule_set_id
+    {%- if is_incremental() %}
+    union all
+    -- refresh markers: every recomputed lead's old rows go, whether or not it is staged
+    select
+        leads_to_refresh.lead_id,
+        cast(null as {{ dbt.type_string() }}) as rule_set_id,
+        cast(null as {{ dbt.type_timestamp() }}) as created_at,
+        cast(null as {{ dbt.type_int() }}) as fit_score,
+        cast(null as {{ dbt.type_timestamp() }}) as first_points_at,
+        cast(null as {{ dbt.type_timestamp() }}) as first_mql_crossing_at
+    from leads_to_refresh
+    {%- endif %}
+),
+
+final as (
+    select
+        batch.*,
+        {{ refresh_timestamp() }} as _refreshed_at,
+        rules_fingerprint.fingerprint as _rules_fingerprint
+    from batch
+    cross join rules_fingerprint
 )
 
-select * from aggregated
+select * from final

@@ -1,10 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='key_refresh',
+        unique_key='lead_id',
+        on_schema_change='fail',
+    )
+}}
+
 {#-
     Fit score per lead and rule set: the sum of the points of the fit rules the lead
     matches (SPEC section 2). Lead attributes are unpivoted to (attribute, value) rows and
     joined to the rule rows, so rule values stay data and never become SQL text.
+    Independent of `as_of`, so incremental like int_leads_enriched (macro
+    lead_refresh_batch); a changed seed recomputes every lead.
 -#}
 
+-- depends_on: {{ ref('int_landings_unioned') }}
+
 with
+
+rules_fingerprint as (
+    select fingerprint
+    from {{ ref('int_scoring_rules_fingerprinted') }}
+),
 
 leads as (
     select
@@ -16,6 +34,11 @@ leads as (
         lead_source,
         is_free_email_domain
     from {{ ref('int_leads_enriched') }}
+    {%- if is_incremental() %}
+    where lead_id in (
+        {{ lead_refresh_batch(ref('int_landings_unioned'), ref('int_scoring_rules_fingerprinted')) | indent(8) }}
+    )
+    {%- endif %}
 ),
 
 rule_sets as (
@@ -116,9 +139,12 @@ fit_scored as (
     select
         leads.lead_id,
         rule_sets.rule_set_id,
-        cast(coalesce(fit_points.fit_score, 0) as {{ dbt.type_int() }}) as fit_score
+        cast(coalesce(fit_points.fit_score, 0) as {{ dbt.type_int() }}) as fit_score,
+        {{ refresh_timestamp() }} as _refreshed_at,
+        rules_fingerprint.fingerprint as _rules_fingerprint
     from leads
     cross join rule_sets
+    cross join rules_fingerprint
     left join fit_points
         on
             leads.lead_id = fit_points.lead_id

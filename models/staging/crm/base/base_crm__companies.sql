@@ -110,7 +110,8 @@ final as (
         rejection_issue is null and version_number = 1 as is_staged,
         has_invalid_employee_count,
         has_invalid_account_tier,
-        has_invalid_updated_at
+        has_invalid_updated_at,
+        {{ refresh_timestamp() }} as _refreshed_at
     from companies_versioned
 )
 

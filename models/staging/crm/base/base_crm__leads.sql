@@ -103,7 +103,8 @@ final as (
         rejection_issue is not null as is_rejected,
         rejection_issue is null and version_number > 1 as is_superseded,
         rejection_issue is null and version_number = 1 as is_staged,
-        has_invalid_updated_at
+        has_invalid_updated_at,
+        {{ refresh_timestamp() }} as _refreshed_at
     from leads_versioned
 )
 

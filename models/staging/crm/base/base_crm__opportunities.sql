@@ -98,7 +98,8 @@ final as (
         rejection_issue is null and version_number = 1 as is_staged,
         has_invalid_closed_at,
         has_invalid_is_won,
-        has_invalid_amount
+        has_invalid_amount,
+        {{ refresh_timestamp() }} as _refreshed_at
     from opportunities_versioned
 )
 

@@ -84,7 +84,8 @@ final as (
         rejection_issue is not null as is_rejected,
         rejection_issue is null and copy_number > 1 as is_duplicate,
         rejection_issue is null and copy_number = 1 as is_staged,
-        normalised_activity_type is not null and activity_type is null as has_invalid_activity_type
+        normalised_activity_type is not null and activity_type is null as has_invalid_activity_type,
+        {{ refresh_timestamp() }} as _refreshed_at
     from sales_activities_deduplicated
 )
 

@@ -83,7 +83,8 @@ final as (
         copy_number,
         rejection_issue is not null as is_rejected,
         rejection_issue is null and copy_number > 1 as is_duplicate,
-        rejection_issue is null and copy_number = 1 as is_staged
+        rejection_issue is null and copy_number = 1 as is_staged,
+        {{ refresh_timestamp() }} as _refreshed_at
     from content_downloads_deduplicated
 )
 

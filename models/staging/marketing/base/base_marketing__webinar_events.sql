@@ -88,7 +88,8 @@ final as (
         rejection_issue is not null as is_rejected,
         rejection_issue is null and copy_number > 1 as is_duplicate,
         rejection_issue is null and copy_number = 1 as is_staged,
-        normalised_event_type is not null and event_type is null as has_invalid_event_type
+        normalised_event_type is not null and event_type is null as has_invalid_event_type,
+        {{ refresh_timestamp() }} as _refreshed_at
     from webinar_events_deduplicated
 )
 

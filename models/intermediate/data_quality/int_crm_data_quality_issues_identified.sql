@@ -3,10 +3,20 @@
     copies of sales activities, invalid optional values nulled in staged rows, and staged
     opportunities and sales activities whose lead is not a staged lead (orphans).
     Superseded CRM versions are not reported.
+    Incremental: a run recomputes the issues of the records landed again since its last
+    build and of the records of newly landed leads (macro record_refresh_batch).
 -#}
+
+-- depends_on: {{ ref('int_landings_unioned') }}
 
 with
 
+{% if is_incremental() -%}
+records_to_refresh as (
+    {{ record_refresh_batch(ref('int_landings_unioned'), ['crm_leads', 'crm_companies', 'crm_opportunities', 'sales_activities']) | indent(4) }}
+),
+
+{% endif -%}
 leads as (
     select
         lead_id,
@@ -17,6 +27,7 @@ leads as (
         is_staged,
         has_invalid_updated_at
     from {{ ref('base_crm__leads') }}
+    where {{ in_records_to_refresh('lead_id', 'crm_leads') }}
 ),
 
 companies as (
@@ -31,6 +42,7 @@ companies as (
         has_invalid_account_tier,
         has_invalid_updated_at
     from {{ ref('base_crm__companies') }}
+    where {{ in_records_to_refresh('company_id', 'crm_companies') }}
 ),
 
 opportunities as (
@@ -46,6 +58,7 @@ opportunities as (
         has_invalid_is_won,
         has_invalid_amount
     from {{ ref('base_crm__opportunities') }}
+    where {{ in_records_to_refresh('opportunity_id', 'crm_opportunities') }}
 ),
 
 sales_activities as (
@@ -60,6 +73,7 @@ sales_activities as (
         is_staged,
         has_invalid_activity_type
     from {{ ref('base_crm__sales_activities') }}
+    where {{ in_records_to_refresh('activity_id', 'sales_activities') }}
 ),
 
 staged_leads as (
@@ -109,8 +123,12 @@ issues_unioned as (
     select * from sales_activity_issues
 ),
 
-final as (
+issues as (
     {{ issues_with_ids('issues_unioned') }}
+),
+
+final as (
+    {{ issues_with_refresh_markers('issues') }}
 )
 
 select * from final

@@ -8,7 +8,6 @@
 {{
     config(
         unique_key='company_id',
-        refresh_always_predicate='company_id is null or loaded_at is null',
     )
 }}
 

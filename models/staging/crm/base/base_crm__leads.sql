@@ -7,7 +7,6 @@
 {{
     config(
         unique_key='lead_id',
-        refresh_always_predicate='lead_id is null or loaded_at is null',
     )
 }}
 

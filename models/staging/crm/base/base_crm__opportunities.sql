@@ -8,7 +8,6 @@
 {{
     config(
         unique_key='opportunity_id',
-        refresh_always_predicate='opportunity_id is null or loaded_at is null',
     )
 }}
 

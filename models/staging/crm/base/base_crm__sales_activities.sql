@@ -8,7 +8,6 @@
 {{
     config(
         unique_key='activity_id',
-        refresh_always_predicate='activity_id is null or loaded_at is null',
     )
 }}
 

@@ -7,7 +7,6 @@
 {{
     config(
         unique_key='event_id',
-        refresh_always_predicate='event_id is null or loaded_at is null',
     )
 }}
 

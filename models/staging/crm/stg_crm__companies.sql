@@ -14,7 +14,8 @@ companies as (
         country_code,
         account_tier,
         updated_at,
-        loaded_at
+        loaded_at,
+        _refreshed_at
     from {{ ref('base_crm__companies') }}
     where is_staged
 )

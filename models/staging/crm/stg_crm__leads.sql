@@ -15,7 +15,8 @@ leads as (
         campaign_id,
         created_at,
         updated_at,
-        loaded_at
+        loaded_at,
+        _refreshed_at
     from {{ ref('base_crm__leads') }}
     where is_staged
 )

@@ -12,7 +12,8 @@ opportunities as (
         closed_at,
         is_won,
         amount,
-        loaded_at
+        loaded_at,
+        _refreshed_at
     from {{ ref('base_crm__opportunities') }}
     where is_staged
 )

@@ -10,7 +10,8 @@ sales_activities as (
         lead_id,
         activity_type,
         occurred_at,
-        loaded_at
+        loaded_at,
+        _refreshed_at
     from {{ ref('base_crm__sales_activities') }}
     where is_staged
 )

@@ -11,7 +11,8 @@ content_downloads as (
         asset_id,
         asset_type,
         occurred_at,
-        loaded_at
+        loaded_at,
+        _refreshed_at
     from {{ ref('base_marketing__content_downloads') }}
     where is_staged
 )

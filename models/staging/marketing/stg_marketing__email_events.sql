@@ -11,7 +11,8 @@ email_events as (
         email_campaign_id,
         event_type,
         occurred_at,
-        loaded_at
+        loaded_at,
+        _refreshed_at
     from {{ ref('base_marketing__email_events') }}
     where is_staged
 )

@@ -11,7 +11,8 @@ webinar_events as (
         webinar_id,
         event_type,
         occurred_at,
-        loaded_at
+        loaded_at,
+        _refreshed_at
     from {{ ref('base_marketing__webinar_events') }}
     where is_staged
 )

@@ -10,7 +10,8 @@ form_submissions as (
         lead_id,
         form_type,
         occurred_at,
-        loaded_at
+        loaded_at,
+        _refreshed_at
     from {{ ref('base_web__form_submissions') }}
     where is_staged
 )

@@ -10,7 +10,8 @@ page_views as (
         lead_id,
         page_url,
         occurred_at,
-        loaded_at
+        loaded_at,
+        _refreshed_at
     from {{ ref('base_web__page_views') }}
     where is_staged
 )

@@ -1,4 +1,9 @@
-{#- One row per lead and lifecycle stage reached (active rule set), with time spent in it. -#}
+{#-
+    One row per lead and lifecycle stage reached (active rule set), with time spent in it.
+    A stage is left when the next reached stage is entered: the first non-null of the
+    later stages' entry times, in stage order (unreached stages are skipped), so no
+    window over the stages is needed.
+-#}
 
 with
 
@@ -23,7 +28,8 @@ stages_reached as (
         scored_as_of,
         'new' as lifecycle_stage,
         1 as stage_order,
-        created_at as entered_at
+        created_at as entered_at,
+        coalesce(nurturing_at, mql_at, sql_at, opportunity_at, customer_at) as exited_at
     from lifecycles
     union all
     select
@@ -32,7 +38,8 @@ stages_reached as (
         scored_as_of,
         'nurturing' as lifecycle_stage,
         2 as stage_order,
-        nurturing_at as entered_at
+        nurturing_at as entered_at,
+        coalesce(mql_at, sql_at, opportunity_at, customer_at) as exited_at
     from lifecycles
     where nurturing_at is not null
     union all
@@ -42,7 +49,8 @@ stages_reached as (
         scored_as_of,
         'mql' as lifecycle_stage,
         3 as stage_order,
-        mql_at as entered_at
+        mql_at as entered_at,
+        coalesce(sql_at, opportunity_at, customer_at) as exited_at
     from lifecycles
     where mql_at is not null
     union all
@@ -52,7 +60,8 @@ stages_reached as (
         scored_as_of,
         'sql' as lifecycle_stage,
         4 as stage_order,
-        sql_at as entered_at
+        sql_at as entered_at,
+        coalesce(opportunity_at, customer_at) as exited_at
     from lifecycles
     where sql_at is not null
     union all
@@ -62,7 +71,8 @@ stages_reached as (
         scored_as_of,
         'opportunity' as lifecycle_stage,
         5 as stage_order,
-        opportunity_at as entered_at
+        opportunity_at as entered_at,
+        customer_at as exited_at
     from lifecycles
     where opportunity_at is not null
     union all
@@ -72,21 +82,10 @@ stages_reached as (
         scored_as_of,
         'customer' as lifecycle_stage,
         6 as stage_order,
-        customer_at as entered_at
+        customer_at as entered_at,
+        cast(null as {{ dbt.type_timestamp() }}) as exited_at
     from lifecycles
     where customer_at is not null
-),
-
-stages_sequenced as (
-    select
-        lead_id,
-        rule_set_id,
-        lifecycle_stage,
-        stage_order,
-        entered_at,
-        scored_as_of,
-        lead(entered_at) over (partition by lead_id order by stage_order) as exited_at
-    from stages_reached
 ),
 
 final as (
@@ -99,7 +98,7 @@ final as (
         exited_at,
         {{ hours_between('entered_at', 'coalesce(exited_at, scored_as_of)') }} as hours_in_stage,
         exited_at is null as is_current_stage
-    from stages_sequenced
+    from stages_reached
 )
 
 select * from final

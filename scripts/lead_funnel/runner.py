@@ -6,13 +6,19 @@ Steps, each logged as one line with its duration:
    mode a source past its error threshold stops the run before anything is rebuilt
    (which is why it runs first: it needs nothing from the other steps).
 2. ``build``: one ``dbt build`` of the seeds, models and data tests (or the seeds and
-   ``--select``), with vars ``as_of`` and ``active_rule_set`` always passed explicitly.
+   ``--select``).
    The rule seeds come first in the DAG and their tests gate everything built from them,
    so a broken rule CSV fails the run and nothing scored from it is built or published.
    dbt unit tests test the SQL logic on fixed inputs, not the data: they run in CI (and
    with ``--unit-tests``), not in every scheduled run, as dbt recommends.
 3. ``publish``: after a successful build only, copy every mart into a new DuckDB file and
    atomically replace the published file (see :mod:`lead_funnel.publish`).
+
+Every dbt command of a run gets ``as_of`` in the environment variable ``LEAD_FUNNEL_AS_OF``
+(macro ``as_of_timestamp`` reads it while dbt executes) and ``active_rule_set`` in
+``--vars``. dbt re-parses the whole project whenever ``--vars`` changes between two
+invocations; ``as_of`` changes every run, the rule set rarely, so this way consecutive
+runs keep dbt's partial parsing.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ AS_OF_FORMAT = runlog.AS_OF_FORMAT
 FRESHNESS_MODES = ("fail", "warn", "skip")
 RULE_SETS_SEED = Path("seeds") / "scoring_rule_sets.csv"
 RERUN_HINT = "fix it and rerun `lead-funnel run`"
+AS_OF_ENV = "LEAD_FUNNEL_AS_OF"
 
 
 def _condense(message: str, limit: int = 400) -> str:
@@ -136,8 +143,17 @@ class RunOptions:
 
     @property
     def dbt_vars(self) -> str:
-        """The ``--vars`` JSON passed to every dbt command."""
-        return json.dumps({"as_of": self.as_of, "active_rule_set": self.rule_set})
+        """The ``--vars`` JSON passed to every dbt command (not ``as_of``: see dbt_env)."""
+        return json.dumps({"active_rule_set": self.rule_set})
+
+    @property
+    def dbt_env(self) -> dict[str, str]:
+        """Environment variables for every dbt command: ``as_of``, read at execution time.
+
+        Not a var: dbt re-parses the whole project when ``--vars`` changes between
+        invocations, and ``as_of`` changes every run.
+        """
+        return {AS_OF_ENV: self.as_of}
 
 
 def validate(args: argparse.Namespace, settings: config.Settings, started: datetime) -> RunOptions:
@@ -210,7 +226,12 @@ class Run:
         self.log = log
         self.runs = runlog.RunLog.for_settings(settings)
         self.lock = locking.RunLock(locking.lock_path_for(settings.duckdb_path))
-        self.dbt = DbtRunner(settings.project_dir, settings.duckdb_path, target=options.target)
+        self.dbt = DbtRunner(
+            settings.project_dir,
+            settings.duckdb_path,
+            target=options.target,
+            extra_env=options.dbt_env,
+        )
         self.counts = NodeCounts()
 
     def record(self, status: str) -> runlog.RunRecord:
@@ -545,8 +566,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--as-of",
         metavar="'YYYY-MM-DD HH:MM:SS'",
-        help="UTC point in time the marts are evaluated at (dbt var as_of); default: the "
-        "run's start time in UTC. Always passed to dbt explicitly and recorded",
+        help="UTC point in time the marts are evaluated at; default: the run's start time "
+        "in UTC. Passed to every dbt command as env LEAD_FUNNEL_AS_OF (read by the "
+        "as_of_timestamp macro, like var as_of) and recorded",
     )
     parser.add_argument(
         "--rule-set",

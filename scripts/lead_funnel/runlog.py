@@ -71,6 +71,7 @@ class RunRecord:
     full_refresh: bool = False
     target: str | None = None
     freshness: str | None = None
+    test_scope: str | None = None
     models_passed: int = 0
     models_failed: int = 0
     models_skipped: int = 0
@@ -116,10 +117,34 @@ create table if not exists runs (
     publish_path text,
     error text,
     pid integer,
-    host text
+    host text,
+    test_scope text
 );
 create index if not exists runs_started_at on runs (started_at);
 """
+# Columns added after the first release: (name, definition). Files created before get
+# them on first open (_migrate); new files have them from _SCHEMA.
+_ADDED_COLUMNS = (("test_scope", "text"),)
+
+
+def _migrate(con: sqlite3.Connection) -> None:
+    """Add the columns an older run log file lacks (outside any open transaction)."""
+
+    def present() -> set[str]:
+        return {row[1] for row in con.execute("pragma table_info(runs)")}
+
+    if all(name in present() for name, _ in _ADDED_COLUMNS):
+        return
+    con.execute("begin immediate")  # one writer at a time: check and add atomically
+    try:
+        existing = present()
+        for name, definition in _ADDED_COLUMNS:
+            if name not in existing:
+                con.execute(f"alter table runs add column {name} {definition}")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def _to_db(name: str, value: object) -> object:
@@ -157,6 +182,7 @@ class RunLog:
             con.execute("pragma journal_mode = wal")
             con.execute("pragma synchronous = full")
             con.executescript(_SCHEMA)
+            _migrate(con)
             with con:  # one transaction, committed on success
                 yield con
 
@@ -261,7 +287,8 @@ def _fmt_duration(seconds: float | None) -> str:
 def format_table(records: Sequence[RunRecord], live: str | None) -> str:
     """Render runs as a plain-text table (newest first)."""
     headers = ["run_id", "command", "status", "started (UTC)", "took", "as_of", "rule_set"]
-    headers += ["models ok/fail", "tests ok/fail", "mart rows", "published", "error"]
+    headers += ["models ok/fail", "tests ok/fail", "test scope", "mart rows", "published"]
+    headers += ["error"]
     rows = []
     for r in records:
         error = (r.error or "").splitlines()[0] if r.error else ""
@@ -277,6 +304,7 @@ def format_table(records: Sequence[RunRecord], live: str | None) -> str:
                 r.rule_set or "-",
                 f"{r.models_passed}/{r.models_failed}" if counted else "-",
                 f"{r.tests_passed}/{r.tests_failed}" if counted else "-",
+                r.test_scope or "-",
                 str(sum(r.mart_rows.values())) if r.mart_rows else "-",
                 "yes" if r.published else "no",
                 error[:48] + ("..." if len(error) > 48 else ""),

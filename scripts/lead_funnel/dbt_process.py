@@ -266,10 +266,14 @@ class DbtRunner:
         self,
         args: Sequence[str],
         *,
+        env: Mapping[str, str] | None = None,
         on_start: Callable[[int], None] | None = None,
         on_progress: Callable[[Progress], None] | None = None,
     ) -> DbtInvocation:
-        """Run ``dbt <args>`` to completion, forwarding progress; never raises on failure."""
+        """Run ``dbt <args>`` to completion, forwarding progress; never raises on failure.
+
+        ``env`` adds environment variables for this command only (on top of ``self.env``).
+        """
         for stale in (self.run_results_path, self.sources_path):
             stale.unlink(missing_ok=True)
         cmd = self.command(args)
@@ -279,7 +283,7 @@ class DbtRunner:
         self.process = subprocess.Popen(
             cmd,
             cwd=self.project_dir,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

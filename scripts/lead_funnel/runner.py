@@ -6,7 +6,9 @@ Steps, each logged as one line with its duration:
    mode a source past its error threshold stops the run before anything is rebuilt
    (which is why it runs first: it needs nothing from the other steps).
 2. ``build``: one ``dbt build`` of the seeds, models and data tests (or the seeds and
-   ``--select``).
+   ``--select``). Before it, the runner decides the test scope and forgets the last fully
+   tested build; after a successful build without ``--select`` it records this one (see
+   :mod:`lead_funnel.tested_build`).
    The rule seeds come first in the DAG and their tests gate everything built from them,
    so a broken rule CSV fails the run and nothing scored from it is built or published.
    dbt unit tests test the SQL logic on fixed inputs, not the data: they run in CI (and
@@ -41,7 +43,7 @@ from types import FrameType
 import duckdb
 import yaml
 
-from lead_funnel import config, locking, publish, runlog
+from lead_funnel import config, locking, publish, runlog, tested_build
 from lead_funnel.dbt_process import (
     DbtInvocation,
     DbtRunner,
@@ -230,7 +232,8 @@ class Run:
             settings.project_dir,
             settings.duckdb_path,
             target=options.target,
-            extra_env=options.dbt_env,
+            # test scope: `all` unless the build step says otherwise (never inherited)
+            extra_env={**options.dbt_env, tested_build.SCOPE_ENV: tested_build.SCOPE_ALL},
         )
         self.counts = NodeCounts()
 
@@ -321,7 +324,7 @@ class Run:
                     self.log.step("freshness", "skipped", 0.0)
                 else:
                     self._freshness_step()
-                self._dbt_step("build", self._build_args())
+                self._build_step()
                 if o.publish:
                     self._publish_step()
                 else:
@@ -352,6 +355,55 @@ class Run:
             exit_code=exit_code,
         )
         return exit_code
+
+    def _build_step(self) -> None:
+        """Choose the test scope, run the one ``dbt build``, then record a tested build."""
+        self.runs.update(self.run_id, step="build")
+        fingerprint = tested_build.project_fingerprint(self.settings.project_dir)
+        scope = self._take_test_scope(fingerprint)
+        self._dbt_step(
+            "build",
+            self._build_args(),
+            env={tested_build.SCOPE_ENV: scope},
+            fields={"test_scope": scope},
+        )
+        if not self.options.select:
+            self._record_tested_build(fingerprint)
+
+    def _take_test_scope(self, fingerprint: str) -> str:
+        """Which rows the data tests read (``all`` / ``refreshed``); forget the tested build.
+
+        The marker of the last fully tested build is dropped before dbt starts, so a run
+        that fails or is killed leaves none. Called with the run lock held and no dbt
+        running: the runner is then the build file's only writer.
+        """
+        o = self.options
+        try:
+            marker = tested_build.take_marker(self.settings.duckdb_path)
+        except duckdb.Error as exc:
+            raise StepFailed(
+                f"build failed, nothing was rebuilt: {self._duckdb_error(str(exc))}; {RERUN_HINT}"
+            ) from exc
+        scope, reason = tested_build.choose_scope(
+            marker, fingerprint, full_refresh=o.full_refresh, selected=bool(o.select)
+        )
+        self.runs.update(self.run_id, test_scope=scope)
+        self.log.info(f"test scope {scope}: {reason}")
+        return scope
+
+    def _record_tested_build(self, fingerprint: str) -> None:
+        """After a successful full build: its data tests passed, remember it for the next run.
+
+        ``fingerprint`` is the project code's before dbt started: if the code changed during
+        the build, the next run sees a different one and tests every row.
+        """
+        try:
+            tested_build.write_marker(self.settings.duckdb_path, self.run_id, fingerprint)
+        except duckdb.Error as exc:  # the build is fine; the next run just tests every row
+            self.log.warning(
+                f"could not record this build as fully tested ({_condense(str(exc), 200)}); "
+                "the next run tests every row"
+            )
 
     def _build_args(self) -> list[str]:
         """One ``dbt build``: seeds (always) and every model and test, or ``--select``.
@@ -388,30 +440,47 @@ class Run:
 
         return report
 
-    def _invoke(self, step: str, args: list[str]) -> DbtInvocation:
+    def _invoke(
+        self,
+        step: str,
+        args: list[str],
+        env: dict[str, str] | None = None,
+        fields: dict[str, object] | None = None,
+    ) -> DbtInvocation:
         self.runs.update(self.run_id, step=step)
-        self.log.step(step, "start")
+        self.log.step(step, "start", **(fields or {}))
         try:
             return self.dbt.run(
                 args,
+                env=env,
                 on_start=self.lock.set_child,
                 on_progress=self._on_progress(step),
             )
         finally:
             self.lock.set_child(None)
 
-    def _dbt_step(self, step: str, args: list[str]) -> None:
-        inv = self._invoke(step, args)
+    def _dbt_step(
+        self,
+        step: str,
+        args: list[str],
+        env: dict[str, str] | None = None,
+        fields: dict[str, object] | None = None,
+    ) -> None:
+        """Run one dbt command as a step; raise :class:`StepFailed` unless every node passed.
+
+        ``env`` goes to dbt's environment, ``fields`` to the step's start and end lines.
+        """
+        inv = self._invoke(step, args, env, fields)
         step_counts = NodeCounts()
         step_counts.add(inv.results)
         self.counts.add(inv.results)
         self.runs.update(self.run_id, **vars(self.counts))
         failed = [r for r in inv.results if r.failed]
         status = "ok" if inv.returncode == 0 and not failed else "failed"
-        fields: dict[str, object] = {"nodes": len(inv.results)}
+        summary: dict[str, object] = {"nodes": len(inv.results)}
         if step == "build":
-            fields.update(vars(step_counts))
-        self.log.step(step, status, inv.duration_s, **fields)
+            summary.update(vars(step_counts))
+        self.log.step(step, status, inv.duration_s, **summary, **(fields or {}))
         if status == "ok":
             return
         results_file = self._rel(self.dbt.run_results_path)
@@ -430,13 +499,20 @@ class Run:
     def _dbt_error(self, inv: DbtInvocation) -> str:
         text = "\n".join(inv.errors or inv.output_tail[-5:]) or f"dbt exited {inv.returncode}"
         if "Could not set lock on file" in text:
-            return (
-                f"the build file {self.settings.duckdb_path} is open in another program "
-                "(DuckDB allows one writer); close it: BI tools and notebooks should open "
-                f"the published file {self.settings.publish_path} read_only instead. dbt said: "
-                + text.splitlines()[0]
-            )
+            return self._duckdb_error(text, "dbt")
         return f"dbt exited with code {inv.returncode}: " + " | ".join(text.splitlines()[:6])
+
+    def _duckdb_error(self, text: str, who: str = "DuckDB") -> str:
+        """What to do about an error opening the build file (usually: someone holds it)."""
+        first_line = text.strip().splitlines()[0] if text.strip() else "no message"
+        if "Could not set lock on file" not in text:
+            return f"cannot open the build file {self.settings.duckdb_path}: {first_line}"
+        return (
+            f"the build file {self.settings.duckdb_path} is open in another program "
+            "(DuckDB allows one writer); close it: BI tools and notebooks should open "
+            f"the published file {self.settings.publish_path} read_only instead. {who} said: "
+            + first_line
+        )
 
     def _rel(self, path: Path) -> str:
         try:

@@ -82,6 +82,8 @@ def test_successful_run_logs_each_step_and_records_the_run(template: Path, ws: W
     assert record.tests_passed > 0 and record.tests_failed == 0
     assert record.published and record.ended_at and record.duration_s and record.duration_s > 0
     assert record.error is None
+    assert record.test_scope == "all"  # the first run on a warehouse tests every row
+    assert "test_scope=all" in next(line for line in output.splitlines() if "step=build" in line)
 
     pub = publish.read_publication(ws.publish_path)
     assert pub is not None
@@ -171,6 +173,7 @@ def test_wait_json_logs_stale_warning_no_publish_then_publish_every_mart(
     run_results = json.loads((ws.project_dir / "target" / "run_results.json").read_text())
     # as_of reaches dbt as env LEAD_FUNNEL_AS_OF: a var would defeat dbt's partial parsing
     assert run_results["args"]["vars"] == {"active_rule_set": "strict"}
+    assert steps["build"]["test_scope"] == "all" and record.test_scope == "all"  # --select
     built = {r["unique_id"] for r in run_results["results"]}
     assert {"model.lead_funnel.dim_leads", "model.lead_funnel.int_leads_fit_scored"} <= built
     assert "seed.lead_funnel.scoring_fit_rules" in built  # the seeds are always loaded

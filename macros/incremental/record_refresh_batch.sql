@@ -1,8 +1,9 @@
 {#-
     The raw records, (source_table, record_id), whose data-quality issues an incremental
     issues model must recompute in this run. Call it only when is_incremental(); the
-    model stores `_refreshed_at` (macro refresh_timestamp). `landings` is
-    int_landings_unioned; `source_tables` the raw tables the model reports on.
+    model stores `_refreshed_at` (macro refresh_timestamp), or `previous_build` gives
+    when its last build started (a SQL expression, null when there was none).
+    `landings` is int_landings_unioned; `source_tables` the raw tables it reports on.
     - every record a base_ model recomputed since this model's newest `_refreshed_at`
       (all its copies and versions, rejected ones included: they are issues);
     - every record of those tables that belongs to a lead landed since then: its
@@ -12,8 +13,8 @@
     Rows without an id have no record: those landed at or after the model's newest
     `loaded_at` are recomputed (config refresh_unkeyed_since, macro in_records_to_refresh).
 -#}
-{% macro record_refresh_batch(landings, source_tables) -%}
-    {%- set previous_build = '(select max(_refreshed_at) from ' ~ this ~ ')' -%}
+{% macro record_refresh_batch(landings, source_tables, previous_build=none) -%}
+    {%- set previous_build = previous_build or '(select max(_refreshed_at) from ' ~ this ~ ')' -%}
     {%- set table_list -%}
         ({% for source_table in source_tables %}'{{ source_table }}'{{ ', ' if not loop.last }}{% endfor %})
     {%- endset -%}
@@ -51,7 +52,7 @@
         and all_records.record_id is not null
         and exists (
             select 1
-            from (select max(_refreshed_at) as refreshed_at from {{ this }}) as previous_build
+            from (select {{ previous_build }} as refreshed_at) as previous_build
             where
                 previous_build.refreshed_at is null
                 or previous_build.refreshed_at >= {{ refresh_timestamp() }}

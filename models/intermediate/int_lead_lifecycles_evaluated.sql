@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#-
     Lifecycle of every lead for every rule set as of `as_of` (docs/semantics.md): the
     engagement score at `as_of`, stage entry times clamped to created_at and to the
@@ -5,8 +7,10 @@
     Only what happened at or before `as_of` counts: leads created later are left out,
     and the `as_of`-independent milestone times of int_lead_milestones_aggregated that
     lie after it are dropped. `fct_lead_lifecycle` publishes the active rule set;
-    `rule_set_comparison` compares them all. Rebuilt every run, from stored per-lead
-    results: only the engagement score at `as_of` reads the scored events in bulk.
+    `rule_set_comparison` compares them all. Evaluated every run from stored per-lead
+    results (only the engagement score at `as_of` reads the scored events in bulk), as a
+    view: `fct_lead_lifecycle` computes the active rule set only, rule_set_comparison
+    only the columns it counts, and nothing writes 2 rows per lead.
 -#}
 
 with

@@ -1,4 +1,26 @@
-{#- One row per scored event (active rule set) at or before `as_of`, with its points. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='key_refresh',
+        unique_key='lead_id',
+        refresh_marker_column='event_id',
+        on_schema_change='fail',
+        post_hook="{{ record_model_build() }}",
+    )
+}}
+
+{#-
+    One row per scored event (active rule set) at or before `as_of`, with its points.
+    Incremental (macro model_builds): a run rewrites the leads whose scored events were
+    recomputed since this mart's last build, the leads of the landings since then (a
+    lead can lose its last scored event), and the leads with an event or a creation
+    between that build's `as_of` and this one (in either direction); everything when
+    there is no comparable previous build (another rule set or other scoring seeds).
+-#}
+
+-- depends_on: {{ ref('int_scoring_rules_fingerprinted') }}
+-- depends_on: {{ ref('int_landings_unioned') }}
+-- depends_on: {{ ref('int_leads_enriched') }}
 
 with
 
@@ -7,6 +29,44 @@ leads as (
     from {{ ref('dim_leads') }}
 ),
 
+{% if is_incremental() -%}
+previous_build as (
+    select
+        built_at,
+        as_of,
+        is_comparable
+    from {{ previous_model_build() }}
+),
+
+leads_to_refresh as (
+    select refreshed_events.lead_id
+    from {{ ref('int_lead_events_scored') }} as refreshed_events
+    cross join previous_build
+    where
+        not previous_build.is_comparable
+        or refreshed_events._refreshed_at > previous_build.built_at
+        or (
+            refreshed_events.occurred_at > least(previous_build.as_of, {{ as_of_timestamp() }})
+            and refreshed_events.occurred_at <= greatest(previous_build.as_of, {{ as_of_timestamp() }})
+        )
+    union
+    select landings.lead_id
+    from {{ ref('int_landings_unioned') }} as landings
+    cross join previous_build
+    where
+        landings._refreshed_at > previous_build.built_at
+        and not landings.is_rejected
+        and landings.lead_id is not null
+    union
+    select created_leads.lead_id
+    from {{ ref('int_leads_enriched') }} as created_leads
+    cross join previous_build
+    where
+        created_leads.created_at > least(previous_build.as_of, {{ as_of_timestamp() }})
+        and created_leads.created_at <= greatest(previous_build.as_of, {{ as_of_timestamp() }})
+),
+
+{% endif -%}
 scored_events as (
     select
         lead_id,
@@ -25,13 +85,38 @@ scored_events as (
     where
         rule_set_id = {{ active_rule_set() }}
         and occurred_at <= {{ as_of_timestamp() }}
+        {%- if is_incremental() %}
+        and lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
+        {%- endif %}
 ),
 
-final as (
+scored_events_of_leads as (
     select scored_events.*
     from scored_events
     inner join leads
         on scored_events.lead_id = leads.lead_id
+),
+
+final as (
+    select * from scored_events_of_leads
+    {%- if is_incremental() %}
+    union all
+    -- refresh markers: every refreshed lead's old rows go, even when it has none now
+    select
+        leads_to_refresh.lead_id,
+        cast(null as {{ dbt.type_string() }}) as rule_set_id,
+        cast(null as {{ dbt.type_string() }}) as event_source,
+        cast(null as {{ dbt.type_string() }}) as event_id,
+        cast(null as {{ dbt.type_string() }}) as signal,
+        cast(null as {{ dbt.type_string() }}) as qualifier,
+        cast(null as {{ dbt.type_string() }}) as rule_id,
+        cast(null as {{ dbt.type_timestamp() }}) as occurred_at,
+        cast(null as {{ dbt.type_int() }}) as points_awarded,
+        cast(null as {{ dbt.type_int() }}) as engagement_score,
+        cast(null as {{ dbt.type_int() }}) as lead_score,
+        cast(null as {{ dbt.type_boolean() }}) as is_sales_ready
+    from leads_to_refresh
+    {%- endif %}
 )
 
 select * from final

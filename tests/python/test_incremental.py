@@ -6,8 +6,11 @@ The scenario, on generated data (typed and text landings):
    CRM rows, all from the generator), plus two hand-made landings: an event moved to
    another lead and a scored event re-landed as a non-scoring type; run incrementally
    after each step;
-3. copy the warehouse, rebuild the copy with --full-refresh, and compare every row of
-   every table and view dbt built (staging, intermediate, marts) between the two.
+3. move `as_of` back into the data (leads and events after it disappear) and run
+   incrementally, move it forward again and run, then switch the active rule set and run;
+4. after each of these three runs: copy the warehouse, rebuild the copy with
+   --full-refresh at the same `as_of` and rule set, and compare every row of every table
+   and view dbt built (staging, intermediate, marts) between the two.
 """
 
 from __future__ import annotations
@@ -22,19 +25,28 @@ import pytest
 import dbt_support
 from lead_funnel.generate import generate_raw, land_pending
 
-AS_OF = "2026-05-15 00:00:00"
+AS_OF = "2026-05-15 00:00:00"  # after the last landing
+EARLIER_AS_OF = "2026-03-20 12:00:00"  # inside the data: later leads and events vanish
 VARIABLES = {"as_of": AS_OF, "active_rule_set": "default"}
+EARLIER_VARIABLES = {"as_of": EARLIER_AS_OF, "active_rule_set": "default"}
+STRICT_VARIABLES = {"as_of": AS_OF, "active_rule_set": "strict"}
 
 
-def run_dbt(args: list[str], duckdb_path: Path, work_dir: Path) -> None:
-    """Run dbt in a subprocess against ``duckdb_path``; fail the test with its output."""
-    dbt_support.run_dbt(args, duckdb_path=duckdb_path, work_dir=work_dir, variables=VARIABLES)
-
-
-def build(duckdb_path: Path, work_dir: Path, *, full_refresh: bool = False) -> None:
+def build(
+    duckdb_path: Path,
+    work_dir: Path,
+    *,
+    variables: dict[str, str] = VARIABLES,
+    full_refresh: bool = False,
+) -> None:
     """Seed and run every model in one dbt call (tests run elsewhere; this is about results)."""
     args = ["build", "--quiet", "--exclude-resource-type", "test", "unit_test"]
-    run_dbt([*args, *(["--full-refresh"] if full_refresh else [])], duckdb_path, work_dir)
+    dbt_support.run_dbt(
+        [*args, *(["--full-refresh"] if full_refresh else [])],
+        duckdb_path=duckdb_path,
+        work_dir=work_dir,
+        variables=variables,
+    )
 
 
 def land_hand_made_changes(duckdb_path: Path) -> dict[str, str]:
@@ -109,6 +121,44 @@ def business_columns(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     return ", ".join(f'"{name}"' for (name,) in rows)
 
 
+def compare_with_full_refresh(
+    warehouse: Path, work_dir: Path, variables: dict[str, str]
+) -> dict[str, tuple[int, int, int]]:
+    """Rebuild a copy of ``warehouse`` with --full-refresh at the same vars and compare.
+
+    Returns, per relation: (rows, rows only in the incremental build, rows only in the
+    full refresh), over the business columns (bookkeeping columns differ by design).
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    full_refresh = work_dir / "full_refresh.duckdb"
+    shutil.copyfile(warehouse, full_refresh)
+    build(full_refresh, work_dir / "dbt", variables=variables, full_refresh=True)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{warehouse}' as incremental (read_only)")
+        con.execute(f"attach '{full_refresh}' as full_refresh (read_only)")
+        relations = built_relations(con, "incremental")
+        assert set(relations) >= {
+            "marts.dim_leads",
+            "marts.fct_lead_lifecycle",
+            "marts.fct_lead_stage_history",
+            "marts.fct_lead_score_events",
+            "marts.mql_sql_funnel",
+            "marts.funnel_daily",
+            "marts.sales_handoff_queue",
+            "marts.rule_set_comparison",
+            "marts.data_quality_issues",
+            "staging.base_marketing__email_events",
+            "intermediate.int_lead_events_scored",
+        }
+        assert relations == built_relations(con, "full_refresh")
+        differences = {}
+        for relation in relations:
+            columns = business_columns(con, relation)
+            rows = con.execute(f"select count(*) from incremental.{relation}").fetchone()[0]
+            differences[relation] = (rows, *differing_rows(con, relation, columns))
+    return differences
+
+
 def differing_rows(con: duckdb.DuckDBPyConnection, relation: str, columns: str) -> tuple[int, int]:
     """Rows only in the incremental build, and rows only in the full refresh."""
     only_incremental = con.execute(
@@ -153,34 +203,16 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path, text: bool) -> No
     assert sum(landed_rest.values()) > 0
     build(warehouse, tmp_path / "dbt_incremental")
 
-    full_refresh = tmp_path / "full_refresh.duckdb"
-    shutil.copyfile(warehouse, full_refresh)
-    build(full_refresh, tmp_path / "dbt_full_refresh", full_refresh=True)
+    # as_of moves back into the data, forward again, then the rule set changes
+    build(warehouse, tmp_path / "dbt_incremental", variables=EARLIER_VARIABLES)
+    earlier = compare_with_full_refresh(warehouse, tmp_path / "earlier", EARLIER_VARIABLES)
+    build(warehouse, tmp_path / "dbt_incremental")
+    latest = compare_with_full_refresh(warehouse, tmp_path / "latest", VARIABLES)
+    build(warehouse, tmp_path / "dbt_incremental", variables=STRICT_VARIABLES)
+    strict = compare_with_full_refresh(warehouse, tmp_path / "strict", STRICT_VARIABLES)
 
     with duckdb.connect() as con:
         con.execute(f"attach '{warehouse}' as incremental (read_only)")
-        con.execute(f"attach '{full_refresh}' as full_refresh (read_only)")
-        relations = built_relations(con, "incremental")
-        assert set(relations) >= {
-            "marts.dim_leads",
-            "marts.fct_lead_lifecycle",
-            "marts.fct_lead_stage_history",
-            "marts.fct_lead_score_events",
-            "marts.mql_sql_funnel",
-            "marts.funnel_daily",
-            "marts.sales_handoff_queue",
-            "marts.rule_set_comparison",
-            "marts.data_quality_issues",
-            "staging.base_marketing__email_events",
-            "intermediate.int_lead_events_scored",
-        }
-        assert relations == built_relations(con, "full_refresh")
-        # bookkeeping columns (`_refreshed_at`, `_rules_fingerprint`) differ by design
-        differences = {}
-        for relation in relations:
-            columns = business_columns(con, relation)
-            rows = con.execute(f"select count(*) from incremental.{relation}").fetchone()[0]
-            differences[relation] = (rows, *differing_rows(con, relation, columns))
         # the last runs were incremental: rows of leads untouched since the first build
         # still carry that build's watermark
         batches = con.execute(
@@ -196,10 +228,15 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path, text: bool) -> No
             [moved["moved_event"]],
         ).fetchall()
 
-    mismatched = {name: diff for name, diff in differences.items() if diff[1] or diff[2]}
-    assert not mismatched, f"(rows, only incremental, only full refresh): {mismatched}"
-    assert all(
-        rows > 0 for name, (rows, _, _) in differences.items() if name.startswith("marts.")
-    ), differences
+    runs = (("earlier as_of", earlier), ("latest as_of", latest), ("strict rule set", strict))
+    for label, differences in runs:
+        mismatched = {name: diff for name, diff in differences.items() if diff[1] or diff[2]}
+        assert not mismatched, f"{label}: (rows, only incremental, only full refresh): {mismatched}"
+        assert all(
+            rows > 0 for name, (rows, _, _) in differences.items() if name.startswith("marts.")
+        ), (label, differences)
+    # the earlier as_of really removed leads and events that the latest one shows again
+    assert earlier["marts.dim_leads"][0] < latest["marts.dim_leads"][0]
+    assert earlier["marts.fct_lead_score_events"][0] < latest["marts.fct_lead_score_events"][0]
     assert owners in ([(moved["to_lead"],)], []), owners
     assert batches > 1, "every lead was recomputed: the runs were not incremental"

@@ -5,7 +5,7 @@
     are not staged, so their invalid values are not reported. Same columns as
     `rejected_row_issues`.
 -#}
-{% macro invalid_value_issues(relation, source_table, id_column, columns) -%}
+{% macro invalid_value_issues(relation, source_table, id_column, columns, lead_column='lead_id') -%}
     {%- for column in columns -%}
     {%- if not loop.first %}
     union all
@@ -13,6 +13,7 @@
     select
         '{{ source_table }}' as source_table,
         {{ id_column }} as record_id,
+        {{ lead_column or 'cast(null as ' ~ dbt.type_string() ~ ')' }} as lead_id,
         'invalid_value' as issue,
         '{{ column }}' as column_name,
         loaded_at

@@ -1,10 +1,10 @@
 {#-
-    The issues of `issues` (a relation with source_table, record_id, issue, column_name and
-    loaded_at) with their `issue_id` first: `surrogate_key` of the five columns and a
-    running number that tells identical issues apart (identical copies landed at the same
-    time, rows without an id). As such rows are identical, the order in which they are
-    numbered does not change the result, and the same issues get the same ids whichever
-    model finds them.
+    The issues of `issues` (a relation with source_table, record_id, lead_id, issue,
+    column_name and loaded_at) with their `issue_id` first: `surrogate_key` of the five
+    columns other than lead_id and a running number that tells identical issues apart
+    (copies landed at the same time, rows without an id), numbered by lead_id: rows that
+    tie on it as well are identical, so the numbering never changes the result, and the
+    same issues get the same ids whichever model or run finds them.
 -#}
 {% macro issues_with_ids(issues) -%}
     select
@@ -12,6 +12,7 @@
             as issue_id,
         source_table,
         record_id,
+        lead_id,
         issue,
         column_name,
         loaded_at
@@ -19,12 +20,13 @@
         select
             source_table,
             record_id,
+            lead_id,
             issue,
             column_name,
             loaded_at,
             row_number() over (
                 partition by source_table, record_id, issue, column_name, loaded_at
-                order by source_table
+                order by lead_id nulls last
             ) as occurrence_number
         from {{ issues }}
     ) as issues_numbered
@@ -42,6 +44,7 @@
         issue_id,
         source_table,
         record_id,
+        lead_id,
         issue,
         column_name,
         loaded_at,
@@ -53,6 +56,7 @@
         cast(null as {{ dbt.type_string() }}) as issue_id,
         source_table,
         record_id,
+        cast(null as {{ dbt.type_string() }}) as lead_id,
         cast(null as {{ dbt.type_string() }}) as issue,
         cast(null as {{ dbt.type_string() }}) as column_name,
         cast(null as {{ dbt.type_timestamp() }}) as loaded_at,

@@ -9,6 +9,7 @@
     select
         '{{ source_table }}' as source_table,
         {{ relation }}.{{ id_column }} as record_id,
+        {{ relation }}.lead_id,
         'orphan_lead' as issue,
         'lead_id' as column_name,
         {{ relation }}.loaded_at

@@ -1,17 +1,20 @@
 {#-
     The relation a data test reads (overrides dbt's get_where_subquery, as dbt documents
     for custom `where` logic): the tested model, filtered by the test's `where` config,
-    and, for tests with `meta: {scope: ...}` when var `test_scope` is `refreshed`, only
-    what this run recomputed (the model's `_refreshed_at` is this run's start):
-    - `scope: refreshed_rows`: the rows recomputed in this run (row-level checks:
-      not_null_columns, accepted_values, expression_is_true);
+    and, for tests with `meta: {scope: ...}` when the test scope is `refreshed` (macro
+    test_scope), only what this run recomputed (`_refreshed_at` is this run's start):
+    - `scope: refreshed_rows`: the rows recomputed in this run. Right for row-level
+      checks (not_null_columns, accepted_values, expression_is_true), and for uniqueness
+      of a model's refresh key (config unique_key of the key_refresh strategy, or of the
+      base_ model a stg_ view reads): every row of a recomputed key is recomputed, so a
+      duplicate involving a recomputed row lies entirely among recomputed rows;
     - `scope: {refreshed_keys: [columns]}`: every row, old or new, whose key appears
-      among the rows recomputed in this run (uniqueness checks: a recomputed row that
-      collides with an untouched one is still found).
+      among the rows recomputed in this run: uniqueness of any other key (a recomputed
+      row that collides with an untouched one is still found).
     Rows not recomputed are unchanged since the previous run, whose tests passed: the
     runner sets `test_scope: refreshed` only after a successful run of the same project
-    code on the same warehouse, never for a full refresh (docs/performance.md). Plain
-    `dbt build` tests everything (var default `all`).
+    code on the same warehouse, never for a full refresh (docs/running.md). Plain
+    `dbt build` tests everything (default `all`).
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}

@@ -6,8 +6,10 @@
     `landings` is int_landings_unioned; `source_tables` the raw tables it reports on.
     - every record a base_ model recomputed since this model's newest `_refreshed_at`
       (all its copies and versions, rejected ones included: they are issues);
-    - every record of those tables that belongs to a lead landed since then: its
-      `orphan_lead` issue may be gone;
+    - every record reported as `orphan_lead` (in this model's own rows, which carry the
+      lead) whose lead landed since then: the lead may be staged now. A record of a lead
+      that lands later is either such an orphan, or not staged, or landed itself since
+      then;
     - every record when the model is empty, or when its newest `_refreshed_at` is not
       before this run's start (a clock that went back).
     Rows without an id have no record: those landed at or after the model's newest
@@ -27,14 +29,15 @@
         and refreshed_records.source_table in {{ table_list }}
         and refreshed_records.record_id is not null
     union
+    -- the current orphan issues of leads landed since then (their lead may be staged now)
     select
-        lead_records.source_table,
-        lead_records.record_id
-    from {{ landings }} as lead_records
+        orphan_issues.source_table,
+        orphan_issues.record_id
+    from {{ this }} as orphan_issues
     where
-        lead_records.source_table in {{ table_list }}
-        and lead_records.record_id is not null
-        and lead_records.lead_id in (
+        orphan_issues.issue = 'orphan_lead'
+        and orphan_issues.source_table in {{ table_list }}
+        and orphan_issues.lead_id in (
             select refreshed_leads.lead_id
             from {{ landings }} as refreshed_leads
             where
@@ -72,6 +75,23 @@
             and (loaded_at is null or loaded_at >= {{ newest_in_target('loaded_at') }})
         )
         or {{ id_column }} in (
+            select records_to_refresh.record_id
+            from records_to_refresh
+            where records_to_refresh.source_table = '{{ source_table }}'
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    A filter for int_lead_events_unioned's import CTEs: in an incremental run, only the
+    events of `source_table` in `records_to_refresh`; `true` in a full build.
+-#}
+{% macro in_event_batch(id_column, source_table) -%}
+    {%- if is_incremental() -%}
+        {{ id_column }} in (
             select records_to_refresh.record_id
             from records_to_refresh
             where records_to_refresh.source_table = '{{ source_table }}'

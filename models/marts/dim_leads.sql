@@ -60,15 +60,19 @@ leads as (
         account_tier,
         created_at
     from {{ ref('int_leads_enriched') }}
-    where
-        created_at <= {{ as_of_timestamp() }}
-        {%- if is_incremental() %}
-        and lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-        {%- endif %}
+    {%- if is_incremental() %}
+    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
+    {%- endif %}
+),
+
+leads_created as (
+    select *
+    from leads
+    where created_at <= {{ as_of_timestamp() }}
 ),
 
 final as (
-    select * from leads
+    select * from leads_created
     {%- if is_incremental() %}
     union all
     -- refresh markers: the old row of every refreshed lead goes, also when it is no

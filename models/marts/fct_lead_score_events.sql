@@ -82,19 +82,20 @@ scored_events as (
         lead_score,
         is_sales_ready
     from {{ ref('int_lead_events_scored') }}
-    where
-        rule_set_id = {{ active_rule_set() }}
-        and occurred_at <= {{ as_of_timestamp() }}
-        {%- if is_incremental() %}
-        and lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-        {%- endif %}
+    {%- if is_incremental() %}
+    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
+    {%- endif %}
 ),
 
 scored_events_of_leads as (
+    -- the active rule set, what happened by as_of, leads created by as_of
     select scored_events.*
     from scored_events
     inner join leads
         on scored_events.lead_id = leads.lead_id
+    where
+        scored_events.rule_set_id = {{ active_rule_set() }}
+        and scored_events.occurred_at <= {{ as_of_timestamp() }}
 ),
 
 final as (

@@ -88,10 +88,11 @@ lead_issues as (
 ),
 
 company_issues as (
-    {{ rejected_row_issues('companies', 'crm_companies', 'company_id', has_duplicates=false) }}
+    {{ rejected_row_issues('companies', 'crm_companies', 'company_id', has_duplicates=false, lead_column=none) }}
     union all
     {{ invalid_value_issues(
-        'companies', 'crm_companies', 'company_id', ['employee_count', 'account_tier', 'updated_at']
+        'companies', 'crm_companies', 'company_id', ['employee_count', 'account_tier', 'updated_at'],
+        lead_column=none,
     ) }}
 ),
 

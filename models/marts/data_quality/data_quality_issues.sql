@@ -76,6 +76,7 @@ final as (
         issue_id,
         source_table,
         record_id,
+        lead_id,
         issue,
         column_name,
         -- `action` is a column name fixed by the contract (RF04: also an SQL keyword)
@@ -94,6 +95,7 @@ final as (
         cast(null as {{ dbt.type_string() }}) as issue_id,
         source_table,
         record_id,
+        cast(null as {{ dbt.type_string() }}) as lead_id,
         cast(null as {{ dbt.type_string() }}) as issue,
         cast(null as {{ dbt.type_string() }}) as column_name,
         cast(null as {{ dbt.type_string() }}) as action,

@@ -363,7 +363,7 @@ class Run:
         scope = self._take_test_scope(fingerprint)
         self._dbt_step(
             "build",
-            self._build_args(),
+            self._build_args(scope),
             env={tested_build.SCOPE_ENV: scope},
             fields={"test_scope": scope},
         )
@@ -405,15 +405,20 @@ class Run:
                 "the next run tests every row"
             )
 
-    def _build_args(self) -> list[str]:
-        """One ``dbt build``: seeds (always) and every model and test, or ``--select``.
+    def _build_args(self, scope: str = tested_build.SCOPE_ALL) -> list[str]:
+        """One ``dbt build``: seeds and every model and test, or ``--select``.
 
         One invocation, not a seed step then a build step: dbt starts and parses once.
+        With the ``refreshed`` test scope the seeds and their tests are left out: the
+        project fingerprint (which covers the seed CSVs) is that of the last fully tested
+        build, so the seed tables already hold exactly these CSVs, tested.
         """
         o = self.options
         args = ["build", "--vars", o.dbt_vars]
         if o.select:
             args += ["--select", "resource_type:seed", o.select]
+        elif scope == tested_build.SCOPE_REFRESHED:
+            args += ["--exclude", "resource_type:seed"]
         if not o.unit_tests:
             args += ["--exclude-resource-type", "unit_test"]
         return args + (["--full-refresh"] if o.full_refresh else [])

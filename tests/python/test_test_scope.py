@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shutil
 import sqlite3
 import subprocess
 from datetime import datetime, timezone
@@ -35,7 +36,7 @@ from runner_support import (
 )
 
 RUN_ID = re.compile(r'(?:^\[run |"run_id": ")(\d{8}T\d{6}Z-[0-9a-f]{4})', re.MULTILINE)
-SCOPED_TEST = "unique_int_leads_enriched_lead_id"  # meta: {scope: {refreshed_keys: ...}}
+SCOPED_TEST = "unique_int_leads_enriched_lead_id"  # meta: {scope: refreshed_rows}
 
 
 # --- the pieces, without dbt -------------------------------------------------------------
@@ -272,6 +273,9 @@ def test_as_of_reaches_each_run_by_env_and_dbt_parses_partially(ws: Workspace) -
     assert f"test scope refreshed: run {one.run_id} tested every row" in result.stdout
     assert "_refreshed_at" in scoped_test_sql(ws)
     assert marker(ws) == (two.run_id, first[1])
+    # ... and the seeds, whose CSVs are those of the tested build, were not reloaded
+    built = {r["unique_id"].split(".")[0] for r in run_results["results"]}
+    assert "seed" not in built and "model" in built, built
 
 
 def test_a_run_that_cannot_open_the_build_file_stops_before_dbt(ws: Workspace) -> None:
@@ -346,3 +350,80 @@ def test_every_row_is_tested_unless_the_last_run_fully_tested_the_same_code(
     status = json.loads(ws.cli("status", "--json", "--limit", "1").stdout)
     assert status["runs"][0]["test_scope"] == "all"
     assert "test scope" in ws.cli("status").stdout
+
+
+STAGED_KEY_TEST = "unique_stg_marketing__email_events_event_id"  # scope: refreshed_rows
+EVENT_KEY_TEST = (  # scope: {refreshed_keys: [rule_set_id, event_source, event_id]}
+    "unique_combination_of_columns_int_lead_events_scored_rule_set_id__event_source__event_id"
+)
+
+
+def compiled_tests(ws: Workspace, copy: Path, work_dir: Path, scope: str) -> dict[str, str]:
+    """The SQL of the two scoped uniqueness tests, compiled with the given test scope."""
+    dbt_support.run_dbt(
+        ["compile", "--select", STAGED_KEY_TEST, EVENT_KEY_TEST],
+        duckdb_path=copy,
+        work_dir=work_dir,
+        project_dir=ws.project_dir,
+        variables={"active_rule_set": "default"},
+        extra_env={tested_build.SCOPE_ENV: scope},
+    )
+    manifest = json.loads((work_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
+    sql = {}
+    for name in (STAGED_KEY_TEST, EVENT_KEY_TEST):
+        (node,) = [n for n in manifest["nodes"].values() if n["name"] == name]
+        sql[name] = node["compiled_code"]
+    return sql
+
+
+def failures(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    """Rows a compiled data test returns (0: it passes)."""
+    return con.execute(f"select count(*) from ({sql}) as test_rows").fetchone()[0]
+
+
+@pytest.mark.slow
+def test_scoped_tests_read_what_this_run_recomputed(ws: Workspace, tmp_path: Path) -> None:
+    """The real compiled filters: `refreshed_rows` reads the rows of this run only;
+    `refreshed_keys` also every older row sharing a key with them; `all` reads everything."""
+    copy = tmp_path / "tampered.duckdb"
+    shutil.copyfile(ws.duckdb_path, copy)
+    scoped = compiled_tests(ws, copy, tmp_path / "refreshed", tested_build.SCOPE_REFRESHED)
+    unscoped = compiled_tests(ws, copy, tmp_path / "all", tested_build.SCOPE_ALL)
+    this_run = re.search(r"_refreshed_at = (cast\('[^']+' as timestamp\))", scoped[STAGED_KEY_TEST])
+    assert this_run, scoped[STAGED_KEY_TEST]
+    assert "_refreshed_at" not in unscoped[STAGED_KEY_TEST]
+
+    with contextlib.closing(duckdb.connect(str(copy))) as con:
+        for name in (STAGED_KEY_TEST, EVENT_KEY_TEST):
+            assert failures(con, scoped[name]) == 0 and failures(con, unscoped[name]) == 0
+
+        # a second staged copy of an event, written by an earlier run: only `all` sees it
+        con.execute(
+            """
+            insert into staging.base_marketing__email_events
+            select * from staging.base_marketing__email_events
+            where is_staged order by event_id limit 1
+            """
+        )
+        assert failures(con, unscoped[STAGED_KEY_TEST]) == 1
+        assert failures(con, scoped[STAGED_KEY_TEST]) == 0
+        # ... recomputed by this run (all copies of a key are recomputed together)
+        con.execute(
+            f"update staging.base_marketing__email_events set _refreshed_at = {this_run[1]} "
+            "where event_id = (select min(event_id) from staging.base_marketing__email_events "
+            "where is_staged)"
+        )
+        assert failures(con, scoped[STAGED_KEY_TEST]) == 1
+
+        # an event scored again under another lead by this run, while its old row (an
+        # earlier run's) stayed: refreshed_keys finds the pair, refreshed_rows could not
+        con.execute(
+            f"""
+            insert into intermediate.int_lead_events_scored
+            select * replace ('another-lead' as lead_id, {this_run[1]} as _refreshed_at)
+            from intermediate.int_lead_events_scored
+            order by rule_set_id, event_source, event_id limit 1
+            """
+        )
+        assert failures(con, scoped[EVENT_KEY_TEST]) == 1
+        assert failures(con, unscoped[EVENT_KEY_TEST]) == 1

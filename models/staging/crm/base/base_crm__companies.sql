@@ -67,6 +67,29 @@ companies_validated as (
     from companies_cast
 ),
 
+companies_landed as (
+    select * from companies_validated
+    {%- if is_incremental() %}
+    union all
+    {{ previous_landings('companies_validated', 'company_id', [
+        'company_id',
+        'company_name',
+        'domain',
+        'employee_count',
+        'industry',
+        'country_code',
+        'account_tier',
+        'updated_at',
+        'loaded_at',
+        'rejection_issue',
+        'rejected_column',
+        'has_invalid_employee_count',
+        'has_invalid_account_tier',
+        'has_invalid_updated_at',
+    ]) }}
+    {%- endif %}
+),
+
 companies_versioned as (
     -- versions are ranked among the valid rows only: a rejected newest landing does not
     -- supersede the last valid one
@@ -87,7 +110,7 @@ companies_versioned as (
                         account_tier asc nulls last
                 )
         end as version_number
-    from companies_validated
+    from companies_landed
 ),
 
 final as (

@@ -61,6 +61,28 @@ leads_validated as (
     from leads_cast
 ),
 
+leads_landed as (
+    select * from leads_validated
+    {%- if is_incremental() %}
+    union all
+    {{ previous_landings('leads_validated', 'lead_id', [
+        'lead_id',
+        'email',
+        'email_domain',
+        'job_title',
+        'company_id',
+        'lead_source',
+        'campaign_id',
+        'created_at',
+        'updated_at',
+        'loaded_at',
+        'rejection_issue',
+        'rejected_column',
+        'has_invalid_updated_at',
+    ]) }}
+    {%- endif %}
+),
+
 leads_versioned as (
     -- versions are ranked among the valid rows only: a rejected newest landing does not
     -- supersede the last valid one
@@ -81,7 +103,7 @@ leads_versioned as (
                         campaign_id asc nulls last
                 )
         end as version_number
-    from leads_validated
+    from leads_landed
 ),
 
 final as (

@@ -59,6 +59,27 @@ opportunities_validated as (
     from opportunities_cast
 ),
 
+opportunities_landed as (
+    select * from opportunities_validated
+    {%- if is_incremental() %}
+    union all
+    {{ previous_landings('opportunities_validated', 'opportunity_id', [
+        'opportunity_id',
+        'lead_id',
+        'created_at',
+        'closed_at',
+        'is_won',
+        'amount',
+        'loaded_at',
+        'rejection_issue',
+        'rejected_column',
+        'has_invalid_closed_at',
+        'has_invalid_is_won',
+        'has_invalid_amount',
+    ]) }}
+    {%- endif %}
+),
+
 opportunities_versioned as (
     -- versions are ranked among the valid rows only: a rejected newest landing does not
     -- supersede the last valid one
@@ -77,7 +98,7 @@ opportunities_versioned as (
                         lead_id asc
                 )
         end as version_number
-    from opportunities_validated
+    from opportunities_landed
 ),
 
 final as (

@@ -44,11 +44,29 @@ sales_activities_validated as (
             when normalised_activity_type in ('call', 'email', 'meeting', 'task')
                 then normalised_activity_type
         end as activity_type,
-        normalised_activity_type,
         occurred_at,
         loaded_at,
-        {{ rejection_checks('activity_id', 'occurred_at', is_event=true, requires_lead=true) }}
+        {{ rejection_checks('activity_id', 'occurred_at', is_event=true, requires_lead=true) }},
+        coalesce(normalised_activity_type not in ('call', 'email', 'meeting', 'task'), false)
+            as has_invalid_activity_type
     from sales_activities_cast
+),
+
+sales_activities_landed as (
+    select * from sales_activities_validated
+    {%- if is_incremental() %}
+    union all
+    {{ previous_landings('sales_activities_validated', 'activity_id', [
+        'activity_id',
+        'lead_id',
+        'activity_type',
+        'occurred_at',
+        'loaded_at',
+        'rejection_issue',
+        'rejected_column',
+        'has_invalid_activity_type',
+    ]) }}
+    {%- endif %}
 ),
 
 sales_activities_deduplicated as (
@@ -64,10 +82,10 @@ sales_activities_deduplicated as (
                         loaded_at desc,
                         occurred_at desc,
                         lead_id asc nulls last,
-                        normalised_activity_type asc nulls last
+                        activity_type asc nulls last
                 )
         end as copy_number
-    from sales_activities_validated
+    from sales_activities_landed
 ),
 
 final as (
@@ -83,7 +101,7 @@ final as (
         rejection_issue is not null as is_rejected,
         rejection_issue is null and copy_number > 1 as is_duplicate,
         rejection_issue is null and copy_number = 1 as is_staged,
-        normalised_activity_type is not null and activity_type is null as has_invalid_activity_type,
+        has_invalid_activity_type,
         {{ refresh_timestamp() }} as _refreshed_at
     from sales_activities_deduplicated
 )

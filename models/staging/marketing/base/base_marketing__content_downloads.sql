@@ -49,6 +49,23 @@ content_downloads_validated as (
     from content_downloads_cast
 ),
 
+content_downloads_landed as (
+    select * from content_downloads_validated
+    {%- if is_incremental() %}
+    union all
+    {{ previous_landings('content_downloads_validated', 'event_id', [
+        'event_id',
+        'lead_id',
+        'asset_id',
+        'asset_type',
+        'occurred_at',
+        'loaded_at',
+        'rejection_issue',
+        'rejected_column',
+    ]) }}
+    {%- endif %}
+),
+
 content_downloads_deduplicated as (
     -- copies are ranked among the valid rows only: a rejected newest landing does not
     -- make the valid copy a duplicate
@@ -66,7 +83,7 @@ content_downloads_deduplicated as (
                         asset_type asc nulls last
                 )
         end as copy_number
-    from content_downloads_validated
+    from content_downloads_landed
 ),
 
 final as (

@@ -38,20 +38,38 @@ email_events_cast as (
     from raw_email_events
 ),
 
+email_events_typed as (
+    select
+        *,
+        case
+            when normalised_event_type in ('delivered', 'open', 'click', 'bounce', 'unsubscribe')
+                then normalised_event_type
+        end as event_type
+    from email_events_cast
+),
+
 email_events_validated as (
     select
         event_id,
         lead_id,
         email_campaign_id,
-        case
-            when normalised_event_type in ('delivered', 'open', 'click', 'bounce', 'unsubscribe')
-                then normalised_event_type
-        end as event_type,
-        normalised_event_type,
+        event_type,
         occurred_at,
         loaded_at,
-        {{ rejection_checks('event_id', 'occurred_at', is_event=true, requires_lead=true) }}
-    from email_events_cast
+        {{ rejection_checks('event_id', 'occurred_at', is_event=true, requires_lead=true) }},
+        normalised_event_type is not null and event_type is null as has_invalid_event_type
+    from email_events_typed
+),
+
+email_events_landed as (
+    select * from email_events_validated
+    {%- if is_incremental() %}
+    union all
+    {{ previous_landings('email_events_validated', 'event_id', [
+        'event_id', 'lead_id', 'email_campaign_id', 'event_type', 'occurred_at', 'loaded_at',
+        'rejection_issue', 'rejected_column', 'has_invalid_event_type',
+    ]) }}
+    {%- endif %}
 ),
 
 email_events_deduplicated as (
@@ -68,10 +86,10 @@ email_events_deduplicated as (
                         occurred_at desc,
                         lead_id asc nulls last,
                         email_campaign_id asc nulls last,
-                        normalised_event_type asc nulls last
+                        event_type asc nulls last
                 )
         end as copy_number
-    from email_events_validated
+    from email_events_landed
 ),
 
 final as (
@@ -88,7 +106,7 @@ final as (
         rejection_issue is not null as is_rejected,
         rejection_issue is null and copy_number > 1 as is_duplicate,
         rejection_issue is null and copy_number = 1 as is_staged,
-        normalised_event_type is not null and event_type is null as has_invalid_event_type,
+        has_invalid_event_type,
         {{ refresh_timestamp() }} as _refreshed_at
     from email_events_deduplicated
 )

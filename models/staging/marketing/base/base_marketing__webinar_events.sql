@@ -46,11 +46,29 @@ webinar_events_validated as (
             when normalised_event_type in ('registered', 'attended')
                 then normalised_event_type
         end as event_type,
-        normalised_event_type,
         occurred_at,
         loaded_at,
-        {{ rejection_checks('event_id', 'occurred_at', is_event=true, requires_lead=true) }}
+        {{ rejection_checks('event_id', 'occurred_at', is_event=true, requires_lead=true) }},
+        coalesce(normalised_event_type not in ('registered', 'attended'), false) as has_invalid_event_type
     from webinar_events_cast
+),
+
+webinar_events_landed as (
+    select * from webinar_events_validated
+    {%- if is_incremental() %}
+    union all
+    {{ previous_landings('webinar_events_validated', 'event_id', [
+        'event_id',
+        'lead_id',
+        'webinar_id',
+        'event_type',
+        'occurred_at',
+        'loaded_at',
+        'rejection_issue',
+        'rejected_column',
+        'has_invalid_event_type',
+    ]) }}
+    {%- endif %}
 ),
 
 webinar_events_deduplicated as (
@@ -67,10 +85,10 @@ webinar_events_deduplicated as (
                         occurred_at desc,
                         lead_id asc nulls last,
                         webinar_id asc nulls last,
-                        normalised_event_type asc nulls last
+                        event_type asc nulls last
                 )
         end as copy_number
-    from webinar_events_validated
+    from webinar_events_landed
 ),
 
 final as (
@@ -87,7 +105,7 @@ final as (
         rejection_issue is not null as is_rejected,
         rejection_issue is null and copy_number > 1 as is_duplicate,
         rejection_issue is null and copy_number = 1 as is_staged,
-        normalised_event_type is not null and event_type is null as has_invalid_event_type,
+        has_invalid_event_type,
         {{ refresh_timestamp() }} as _refreshed_at
     from webinar_events_deduplicated
 )

@@ -46,6 +46,22 @@ form_submissions_validated as (
     from form_submissions_cast
 ),
 
+form_submissions_landed as (
+    select * from form_submissions_validated
+    {%- if is_incremental() %}
+    union all
+    {{ previous_landings('form_submissions_validated', 'event_id', [
+        'event_id',
+        'lead_id',
+        'form_type',
+        'occurred_at',
+        'loaded_at',
+        'rejection_issue',
+        'rejected_column',
+    ]) }}
+    {%- endif %}
+),
+
 form_submissions_deduplicated as (
     -- copies are ranked among the valid rows only: a rejected newest landing does not
     -- make the valid copy a duplicate
@@ -62,7 +78,7 @@ form_submissions_deduplicated as (
                         form_type asc nulls last
                 )
         end as copy_number
-    from form_submissions_validated
+    from form_submissions_landed
 ),
 
 final as (

@@ -46,6 +46,22 @@ page_views_validated as (
     from page_views_cast
 ),
 
+page_views_landed as (
+    select * from page_views_validated
+    {%- if is_incremental() %}
+    union all
+    {{ previous_landings('page_views_validated', 'event_id', [
+        'event_id',
+        'lead_id',
+        'page_url',
+        'occurred_at',
+        'loaded_at',
+        'rejection_issue',
+        'rejected_column',
+    ]) }}
+    {%- endif %}
+),
+
 page_views_deduplicated as (
     -- copies are ranked among the valid rows only: a rejected newest landing does not
     -- make the valid copy a duplicate
@@ -62,7 +78,7 @@ page_views_deduplicated as (
                         page_url asc nulls last
                 )
         end as copy_number
-    from page_views_validated
+    from page_views_landed
 ),
 
 final as (

@@ -84,19 +84,3 @@
     {%- endif -%}
 {%- endmacro %}
 
-
-{#-
-    A filter for int_lead_events_unioned's import CTEs: in an incremental run, only the
-    events of `source_table` in `records_to_refresh`; `true` in a full build.
--#}
-{% macro in_event_batch(id_column, source_table) -%}
-    {%- if is_incremental() -%}
-        {{ id_column }} in (
-            select records_to_refresh.record_id
-            from records_to_refresh
-            where records_to_refresh.source_table = '{{ source_table }}'
-        )
-    {%- else -%}
-        true
-    {%- endif -%}
-{%- endmacro %}

@@ -1,74 +1,14 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='key_refresh',
-        unique_key=['event_source', 'event_id'],
-        refresh_marker_column='signal',
-        on_schema_change='fail',
-    )
-}}
+{{ config(materialized='view') }}
 
 {#-
     One stream of every lead activity that can carry a scoring signal (SPEC section 2),
     from the five activity sources and sales activities. Anonymous page views and
     event types that map to no signal (email `delivered`, sales calls, ...) are left out.
-    Incremental by event: a run recomputes the events whose base_ rows were recomputed
-    since its last build (a re-landed event may have moved to another lead or lost its
-    signal: refresh markers clear it), every event when a seed changed (page
-    categories). The scoring model reads the events of the leads it recomputes.
+    A view: the incremental scoring model reads it for the leads it recomputes.
 -#}
-
-{%- set event_sources = ['web_page_views', 'email_events', 'webinar_events', 'content_downloads',
-                         'form_submissions', 'sales_activities'] %}
-
--- depends_on: {{ ref('int_landings_unioned') }}
 
 with
 
-rules_fingerprint as (
-    select fingerprint
-    from {{ ref('int_scoring_rules_fingerprinted') }}
-),
-
-{% if is_incremental() -%}
-previous_build as (
-    select
-        max(_refreshed_at) as refreshed_at,
-        max(_rules_fingerprint) as rules_fingerprint
-    from {{ this }}
-),
-
-records_to_refresh as (
-    -- events recomputed by a base_ model since the last build
-    select
-        landings.source_table,
-        landings.record_id
-    from {{ ref('int_landings_unioned') }} as landings
-    where
-        landings._refreshed_at > (select previous_build.refreshed_at from previous_build)
-        and landings.source_table in ('{{ event_sources | join("', '") }}')
-        and landings.record_id is not null
-    union
-    -- every event: no previous build, a clock that went back, or changed seeds
-    select
-        landings.source_table,
-        landings.record_id
-    from {{ ref('int_landings_unioned') }} as landings
-    where
-        landings.source_table in ('{{ event_sources | join("', '") }}')
-        and landings.record_id is not null
-        and exists (
-            select 1
-            from previous_build
-            cross join rules_fingerprint
-            where
-                previous_build.refreshed_at is null
-                or previous_build.refreshed_at >= {{ refresh_timestamp() }}
-                or previous_build.rules_fingerprint != rules_fingerprint.fingerprint
-        )
-),
-
-{% endif -%}
 page_views as (
     select
         event_id,
@@ -76,9 +16,7 @@ page_views as (
         page_url,
         occurred_at
     from {{ ref('stg_web__page_views') }}
-    where
-        lead_id is not null
-        and {{ in_event_batch('event_id', 'web_page_views') }}
+    where lead_id is not null
 ),
 
 page_categories as (
@@ -134,9 +72,7 @@ email_signals as (
         cast(null as {{ dbt.type_string() }}) as qualifier,
         occurred_at
     from {{ ref('stg_marketing__email_events') }}
-    where
-        event_type in ('open', 'click', 'bounce', 'unsubscribe')
-        and {{ in_event_batch('event_id', 'email_events') }}
+    where event_type in ('open', 'click', 'bounce', 'unsubscribe')
 ),
 
 webinar_signals as (
@@ -151,9 +87,7 @@ webinar_signals as (
         cast(null as {{ dbt.type_string() }}) as qualifier,
         occurred_at
     from {{ ref('stg_marketing__webinar_events') }}
-    where
-        event_type in ('registered', 'attended')
-        and {{ in_event_batch('event_id', 'webinar_events') }}
+    where event_type in ('registered', 'attended')
 ),
 
 download_signals as (
@@ -165,7 +99,6 @@ download_signals as (
         asset_type as qualifier,
         occurred_at
     from {{ ref('stg_marketing__content_downloads') }}
-    where {{ in_event_batch('event_id', 'content_downloads') }}
 ),
 
 form_signals as (
@@ -177,7 +110,6 @@ form_signals as (
         form_type as qualifier,
         occurred_at
     from {{ ref('stg_web__form_submissions') }}
-    where {{ in_event_batch('event_id', 'form_submissions') }}
 ),
 
 sales_meeting_signals as (
@@ -189,9 +121,7 @@ sales_meeting_signals as (
         cast(null as {{ dbt.type_string() }}) as qualifier,
         occurred_at
     from {{ ref('stg_crm__sales_activities') }}
-    where
-        activity_type = 'meeting'
-        and {{ in_event_batch('activity_id', 'sales_activities') }}
+    where activity_type = 'meeting'
 ),
 
 unioned as (
@@ -206,27 +136,6 @@ unioned as (
     select * from form_signals
     union all
     select * from sales_meeting_signals
-    {%- if is_incremental() %}
-    union all
-    -- refresh markers: every recomputed event's old row goes, signal or not
-    select
-        records_to_refresh.source_table as event_source,
-        records_to_refresh.record_id as event_id,
-        cast(null as {{ dbt.type_string() }}) as lead_id,
-        cast(null as {{ dbt.type_string() }}) as signal,
-        cast(null as {{ dbt.type_string() }}) as qualifier,
-        cast(null as {{ dbt.type_timestamp() }}) as occurred_at
-    from records_to_refresh
-    {%- endif %}
-),
-
-final as (
-    select
-        unioned.*,
-        {{ refresh_timestamp() }} as _refreshed_at,
-        rules_fingerprint.fingerprint as _rules_fingerprint
-    from unioned
-    cross join rules_fingerprint
 )
 
-select * from final
+select * from unioned

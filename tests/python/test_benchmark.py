@@ -125,6 +125,8 @@ def _fake_run(index: int, full_s: float) -> dict[str, Any]:
         "floor_mismatches": 0,
         "incremental_s": full_s / 4,
         "incremental_steps_s": {"seed": 1.0, "build": full_s / 4 - 1},
+        "incremental_test_scope": "refreshed",
+        "rerun_s": full_s / 5,
         "peak_rss_bytes": {"generate": 100, "full_build": 2**30 * index, "floor": 50},
         "full_build_nodes": [
             {**node, "unique_id": "model.p.a", "name": "a", "execution_time_s": full_s / 2},
@@ -140,6 +142,8 @@ def test_summary_takes_medians_and_formats_a_table() -> None:
     assert summary["full_build_s"] == 20.0
     assert summary["incremental_s"] == 5.0
     assert summary["incremental_pct"] == 25.0
+    assert summary["rerun_s"] == 4.0
+    assert summary["incremental_test_scopes"] == ["refreshed"]
     assert summary["full_to_floor_ratio"] == 40.0
     assert summary["rows_per_s"] == 50
     assert summary["peak_rss_gib"] == 2.0
@@ -198,8 +202,11 @@ def test_benchmark_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     assert result["raw_rows"] > 10_000 and result["held_back_rows"] > 0
     assert result["full_build_s"] > result["floor_s"] > 0
     assert result["incremental_s"] > 0 and result["peak_rss_bytes"] > 0
+    assert result["rerun_s"] > 0
+    # the incremental run follows a fully tested build: tests read the recomputed rows only
+    assert result["incremental_test_scopes"] == ["refreshed"]
     assert result["floor_matches_marts"] is True and result["floor_mismatches"] == 0
-    assert {"generate", "full_build", "floor", "incremental"} <= set(
+    assert {"generate", "full_build", "floor", "incremental", "rerun"} <= set(
         result["peak_rss_by_phase_gib"]
     )
     assert result["slowest_models_full_build"], "per-model times from run_results.json"

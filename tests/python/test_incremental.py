@@ -6,9 +6,11 @@ The scenario, on generated data (typed and text landings):
    CRM rows, all from the generator), plus two hand-made landings: an event moved to
    another lead and a scored event re-landed as a non-scoring type; run incrementally
    after each step;
-3. move `as_of` back into the data (leads and events after it disappear) and run
-   incrementally, move it forward again and run, then switch the active rule set and run;
-4. after each of these three runs: copy the warehouse, rebuild the copy with
+3. (typed landings) move `as_of` back into the data (leads and events after it
+   disappear) and run incrementally, move it forward again and run, then switch the
+   active rule set and run;
+4. after each of these runs (text landings, which differ only in staging: after the last
+   landing's run): copy the warehouse, rebuild the copy with
    --full-refresh at the same `as_of` and rule set, and compare every row of every table
    and view dbt built (staging, intermediate, marts) between the two.
 """
@@ -203,13 +205,22 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path, text: bool) -> No
     assert sum(landed_rest.values()) > 0
     build(warehouse, tmp_path / "dbt_incremental")
 
-    # as_of moves back into the data, forward again, then the rule set changes
-    build(warehouse, tmp_path / "dbt_incremental", variables=EARLIER_VARIABLES)
-    earlier = compare_with_full_refresh(warehouse, tmp_path / "earlier", EARLIER_VARIABLES)
-    build(warehouse, tmp_path / "dbt_incremental")
-    latest = compare_with_full_refresh(warehouse, tmp_path / "latest", VARIABLES)
-    build(warehouse, tmp_path / "dbt_incremental", variables=STRICT_VARIABLES)
-    strict = compare_with_full_refresh(warehouse, tmp_path / "strict", STRICT_VARIABLES)
+    if text:
+        # text landings differ from typed ones only in staging: one comparison suffices
+        latest = compare_with_full_refresh(warehouse, tmp_path / "latest", VARIABLES)
+        runs = (("latest as_of", latest),)
+    else:
+        # as_of moves back into the data, forward again, then the rule set changes
+        build(warehouse, tmp_path / "dbt_incremental", variables=EARLIER_VARIABLES)
+        earlier = compare_with_full_refresh(warehouse, tmp_path / "earlier", EARLIER_VARIABLES)
+        build(warehouse, tmp_path / "dbt_incremental")
+        latest = compare_with_full_refresh(warehouse, tmp_path / "latest", VARIABLES)
+        build(warehouse, tmp_path / "dbt_incremental", variables=STRICT_VARIABLES)
+        strict = compare_with_full_refresh(warehouse, tmp_path / "strict", STRICT_VARIABLES)
+        runs = (("earlier as_of", earlier), ("latest as_of", latest), ("strict rule set", strict))
+        # the earlier as_of really removed leads and events that the latest one shows again
+        assert earlier["marts.dim_leads"][0] < latest["marts.dim_leads"][0]
+        assert earlier["marts.fct_lead_score_events"][0] < latest["marts.fct_lead_score_events"][0]
 
     with duckdb.connect() as con:
         con.execute(f"attach '{warehouse}' as incremental (read_only)")
@@ -228,15 +239,11 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path, text: bool) -> No
             [moved["moved_event"]],
         ).fetchall()
 
-    runs = (("earlier as_of", earlier), ("latest as_of", latest), ("strict rule set", strict))
     for label, differences in runs:
         mismatched = {name: diff for name, diff in differences.items() if diff[1] or diff[2]}
         assert not mismatched, f"{label}: (rows, only incremental, only full refresh): {mismatched}"
         assert all(
             rows > 0 for name, (rows, _, _) in differences.items() if name.startswith("marts.")
         ), (label, differences)
-    # the earlier as_of really removed leads and events that the latest one shows again
-    assert earlier["marts.dim_leads"][0] < latest["marts.dim_leads"][0]
-    assert earlier["marts.fct_lead_score_events"][0] < latest["marts.fct_lead_score_events"][0]
     assert owners in ([(moved["to_lead"],)], []), owners
     assert batches > 1, "every lead was recomputed: the runs were not incremental"

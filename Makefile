@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 LEADS ?= 10000
+BENCHMARK_ARGS ?=
 export LEAD_FUNNEL_DUCKDB ?= $(CURDIR)/warehouse/lead_funnel.duckdb
 export LEAD_FUNNEL_PUBLISH_PATH ?= $(CURDIR)/warehouse/lead_funnel_published.duckdb
 
@@ -33,7 +34,7 @@ pytest: install
 	$(BIN)/pytest
 
 benchmark: install
-	$(BIN)/lead-funnel benchmark
+	$(BIN)/lead-funnel benchmark $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf target logs warehouse $(VENV)

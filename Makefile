@@ -30,8 +30,10 @@ lint: install
 	$(BIN)/ruff format --check scripts tests/python
 	LEAD_FUNNEL_DUCKDB=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests/singular analyses
 
+# Two workers (the CI machine's two cores); a test file stays on one worker, so its
+# module fixtures (one dbt build each) are built once.
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 benchmark: install
 	$(BIN)/lead-funnel benchmark $(BENCHMARK_ARGS)

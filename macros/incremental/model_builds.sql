@@ -62,3 +62,16 @@
             on previous_build.model = '{{ this.identifier }}'
     )
 {%- endmacro %}
+
+
+{#-
+    True when `column` lies between the previous build's `as_of` and this run's, in either
+    order: the rows an `as_of` move brings in (later) or takes out (earlier). Needs the
+    previous build in scope as `previous_build` (see previous_model_build).
+-#}
+{% macro is_between_build_as_ofs(column) -%}
+    (
+        {{ column }} > least(previous_build.as_of, {{ as_of_timestamp() }})
+        and {{ column }} <= greatest(previous_build.as_of, {{ as_of_timestamp() }})
+    )
+{%- endmacro %}

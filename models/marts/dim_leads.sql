@@ -37,10 +37,7 @@ leads_to_refresh as (
     where
         not previous_build.is_comparable
         or enriched._refreshed_at > previous_build.built_at
-        or (
-            enriched.created_at > least(previous_build.as_of, {{ as_of_timestamp() }})
-            and enriched.created_at <= greatest(previous_build.as_of, {{ as_of_timestamp() }})
-        )
+        or {{ is_between_build_as_ofs('enriched.created_at') }}
 ),
 
 {% endif -%}

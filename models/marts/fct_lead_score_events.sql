@@ -45,10 +45,7 @@ leads_to_refresh as (
     where
         not previous_build.is_comparable
         or refreshed_events._refreshed_at > previous_build.built_at
-        or (
-            refreshed_events.occurred_at > least(previous_build.as_of, {{ as_of_timestamp() }})
-            and refreshed_events.occurred_at <= greatest(previous_build.as_of, {{ as_of_timestamp() }})
-        )
+        or {{ is_between_build_as_ofs('refreshed_events.occurred_at') }}
     union
     select landings.lead_id
     from {{ ref('int_landings_unioned') }} as landings
@@ -61,9 +58,7 @@ leads_to_refresh as (
     select created_leads.lead_id
     from {{ ref('int_leads_enriched') }} as created_leads
     cross join previous_build
-    where
-        created_leads.created_at > least(previous_build.as_of, {{ as_of_timestamp() }})
-        and created_leads.created_at <= greatest(previous_build.as_of, {{ as_of_timestamp() }})
+    where {{ is_between_build_as_ofs('created_leads.created_at') }}
 ),
 
 {% endif -%}

@@ -46,7 +46,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from importlib import metadata
@@ -439,36 +439,37 @@ class Bench:
         }
 
 
-def _step_durations(log_path: Path) -> dict[str, float]:
-    """Durations of the runner's finished steps, read from its JSON log lines."""
-    steps: dict[str, float] = {}
+def _log_records(log_path: Path) -> Iterator[dict[str, object]]:
+    """The runner's JSON log lines as dicts (other lines and an unreadable file: none)."""
     with contextlib.suppress(OSError):
         for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 record = json.loads(line)
             except ValueError:
                 continue
-            if (
-                isinstance(record, dict)
-                and record.get("event") == "step"
-                and record.get("status") not in (None, "start")
-                and isinstance(record.get("duration_s"), (int, float))
-            ):
-                steps[str(record.get("step"))] = float(record["duration_s"])
+            if isinstance(record, dict):
+                yield record
+
+
+def _step_durations(log_path: Path) -> dict[str, float]:
+    """Durations of the runner's finished steps, read from its JSON log lines."""
+    steps: dict[str, float] = {}
+    for record in _log_records(log_path):
+        duration = record.get("duration_s")
+        if (
+            record.get("event") == "step"
+            and record.get("status") not in (None, "start")
+            and isinstance(duration, (int, float))
+        ):
+            steps[str(record.get("step"))] = float(duration)
     return steps
 
 
 def _test_scope(log_path: Path) -> str | None:
     """The test scope of the runner's build step (``all`` / ``refreshed``), from its log."""
-    with contextlib.suppress(OSError):
-        for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            is_build = isinstance(record, dict) and record.get("step") == "build"
-            if is_build and "test_scope" in record:
-                return str(record["test_scope"])
+    for record in _log_records(log_path):
+        if record.get("step") == "build" and "test_scope" in record:
+            return str(record["test_scope"])
     return None
 
 

@@ -83,4 +83,3 @@
         true
     {%- endif -%}
 {%- endmacro %}
-

@@ -9,6 +9,7 @@ Part (b): generate demo data, build the project with dbt, and compare the marts
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -668,6 +669,12 @@ def _generate_raw(path: Path, text: bool) -> None:
     )
 
 
+# The fixtures build the seeds, models and data tests, not the dbt unit tests: those check
+# SQL logic on fixed inputs, whatever the landing, so they run once, in
+# test_dbt_unit_tests_pass, instead of in each of the six builds.
+BUILD = ["build", "--exclude-resource-type", "unit_test"]
+
+
 def _dbt(args: list[str], db: Path, work: Path, rule_set_id: str) -> None:
     dbt_support.run_dbt(
         args,
@@ -697,7 +704,7 @@ def compared(request, tmp_path_factory):
     for rule_set_id in RULE_SETS:
         db = work / f"{rule_set_id}.duckdb"
         _generate_raw(db, text=landing == "text")
-        _dbt(["build"], db, work / rule_set_id, rule_set_id)
+        _dbt(BUILD, db, work / rule_set_id, rule_set_id)
         databases[rule_set_id] = db
     con = duckdb.connect(str(databases["default"]), read_only=True)
     try:
@@ -1057,7 +1064,7 @@ def edge_compared(tmp_path_factory):
         # the generator creates the raw tables with the landing's column types
         _generate_raw(db, text=False)
         landed = _land_typed(db, scenario.data)
-        _dbt(["build"], db, work / rule_set_id, rule_set_id)
+        _dbt(BUILD, db, work / rule_set_id, rule_set_id)
         databases[rule_set_id] = db
     con = duckdb.connect(str(databases["default"]), read_only=True)
     try:
@@ -1081,3 +1088,18 @@ def test_edge_cases_lifecycle_mart_matches_reference(edge_compared, rule_set_id)
 @pytest.mark.parametrize("rule_set_id", RULE_SETS)
 def test_edge_cases_score_events_mart_matches_reference(edge_compared, rule_set_id):
     test_score_events_mart_matches_reference(edge_compared, rule_set_id)
+
+
+@pytest.mark.slow
+def test_dbt_unit_tests_pass(edge_compared, tmp_path):
+    """Every dbt unit test of the project passes (on a built warehouse: dbt reads the column
+    types of their inputs from it)."""
+    databases, _ = edge_compared
+    _dbt(["test", "--select", "test_type:unit"], databases["default"], tmp_path, "default")
+    target = tmp_path / "target"
+    defined = set(json.loads((target / "manifest.json").read_text())["unit_tests"])
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    ran = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert defined, "the project defines no dbt unit tests"
+    assert set(ran) == defined
+    assert set(ran.values()) == {"pass"}, ran

@@ -30,10 +30,10 @@ lint: install
 	$(BIN)/ruff format --check scripts tests/python
 	LEAD_FUNNEL_DUCKDB=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests/singular analyses
 
-# Two workers (the CI machine's two cores). tests/python/conftest.py groups the tests (a
-# module stays on one worker, so its fixtures are built once) and orders them slowest first.
+# Two workers (the CI machine's two cores). A test module stays on one worker, so its
+# fixtures are built once; tests/python/conftest.py hands the modules out slowest first.
 pytest: install
-	$(BIN)/pytest -n 2 --dist loadgroup --no-loadscope-reorder --durations=15
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 benchmark: install
 	$(BIN)/lead-funnel benchmark $(BENCHMARK_ARGS)

@@ -16,8 +16,6 @@ Without xdist (plain ``pytest``) only the order changes.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 # Slowest first, from `--durations=0` of a full run (seconds of setup + call per module on
@@ -39,7 +37,7 @@ SLOWEST_FIRST = (
 
 
 def _rank(item: pytest.Item) -> int:
-    module = Path(str(item.fspath)).name
+    module = item.path.name
     return SLOWEST_FIRST.index(module) if module in SLOWEST_FIRST else len(SLOWEST_FIRST)
 
 

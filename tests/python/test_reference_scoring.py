@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 import dbt_support
+from lead_funnel.dbt_process import read_run_results
 from reference_scoring import (
     Event,
     StagingData,
@@ -1098,8 +1099,8 @@ def test_dbt_unit_tests_pass(edge_compared, tmp_path):
     _dbt(["test", "--select", "test_type:unit"], databases["default"], tmp_path, "default")
     target = tmp_path / "target"
     defined = set(json.loads((target / "manifest.json").read_text())["unit_tests"])
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    ran = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    results = read_run_results(target / "run_results.json")
+    ran = {r.unique_id: r.status for r in results if r.resource_type == "unit_test"}
     assert defined, "the project defines no dbt unit tests"
     assert set(ran) == defined
     assert set(ran.values()) == {"pass"}, ran

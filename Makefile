@@ -14,7 +14,7 @@ install: $(VENV)/.installed
 # Exact pins live in pyproject.toml; constraints.txt pins every transitive dependency.
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,postgres]"
 	touch $@
 
 ## First command: generate demo data, build every model, publish the marts.

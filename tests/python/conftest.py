@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import pytest
 
+# The private PostgreSQL server (one per pytest process) for every test that asks for it.
+from postgres_fixtures import postgres_env, postgres_server  # noqa: F401
+
 # Slowest first, from `--durations=0` of a full run (seconds of setup + call per module on
 # two busy workers: 293, 261, 186, 138, 100, 94, 90, 82, 62, 28 and 20). Modules not listed
 # run after these, in their usual order.
 SLOWEST_FIRST = (
+    "test_cross_engine.py",
     "test_incremental.py",
     "test_test_scope.py",
     "test_reference_scoring.py",

@@ -1,4 +1,8 @@
-{#- Fractional hours (seconds / 3600) from `start_at` to `end_at`; null if either is null. -#}
+{#-
+    Fractional hours from `start_at` to `end_at` as a double, exact to the microsecond and
+    the same double on every engine that counts microseconds (the difference in whole
+    microseconds divided by 3.6e9); null if either is null or infinite.
+-#}
 {% macro hours_between(start_at, end_at) -%}
     {{ return(adapter.dispatch('hours_between', 'lead_funnel')(start_at, end_at)) }}
 {%- endmacro %}
@@ -9,4 +13,17 @@
 
 {% macro duckdb__hours_between(start_at, end_at) -%}
     ((epoch_us({{ end_at }}) - epoch_us({{ start_at }})) / 3600000000.0)
+{%- endmacro %}
+
+{#-
+    extract(epoch) is an exact numeric since PostgreSQL 14 (dbt.datediff truncates to
+    whole seconds); subtracting infinite timestamps would raise, so they give null (as
+    DuckDB's epoch_us does).
+-#}
+{% macro postgres__hours_between(start_at, end_at) -%}
+    (case
+        when isfinite({{ start_at }}) and isfinite({{ end_at }})
+            then cast((extract(epoch from {{ end_at }}) - extract(epoch from {{ start_at }})) * 1000000 as {{ lead_funnel.type_double() }})
+                / cast(3600000000 as {{ lead_funnel.type_double() }})
+    end)
 {%- endmacro %}

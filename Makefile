@@ -7,7 +7,7 @@ BENCHMARK_ARGS ?=
 export LEAD_FUNNEL_DUCKDB ?= $(CURDIR)/warehouse/lead_funnel.duckdb
 export LEAD_FUNNEL_PUBLISH_PATH ?= $(CURDIR)/warehouse/lead_funnel_published.duckdb
 
-.PHONY: install demo test lint pytest benchmark clean
+.PHONY: install servers demo test lint pytest benchmark clean
 
 install: $(VENV)/.installed
 
@@ -23,7 +23,13 @@ demo: install
 	$(BIN)/lead-funnel run
 
 ## Second command: lint SQL and Python, then run the whole test suite.
-test: install lint pytest
+test: install servers lint pytest
+
+# What the tests run besides Python: PostgreSQL's server binaries (from Debian's packages,
+# as root; the tests start a private server on a free port and stop it).
+servers:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 lint: install
 	$(BIN)/ruff check scripts tests/python
@@ -32,7 +38,7 @@ lint: install
 
 # Two workers (the CI machine's two cores). A test module stays on one worker, so its
 # fixtures are built once; tests/python/conftest.py hands the modules out slowest first.
-pytest: install
+pytest: install servers
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 benchmark: install

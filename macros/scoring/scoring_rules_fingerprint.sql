@@ -1,11 +1,13 @@
 {#-
     A hash of every scoring seed row (rule sets, engagement and fit rules, page
-    categories, free-mail domains). Stored with incremental results: when a rule changes,
-    the next incremental run recomputes every lead.
+    categories, free-mail domains), the same for the same rows on every run and every
+    engine: the rows are ordered by code point before they are joined.
+    int_scoring_rule_changes records when it changes.
 -#}
 {% macro scoring_rules_fingerprint() -%}
     {%- set string_type = dbt.type_string() -%}
-    select {{ dbt.hash(dbt.listagg('rule_rows.rule_row', "'|'", 'order by rule_rows.rule_row')) }} as fingerprint
+    {%- set order_by = 'order by ' ~ code_point_order('rule_rows.rule_row') %}
+    select {{ dbt.hash(dbt.listagg('rule_rows.rule_row', "'|'", order_by)) }} as fingerprint
     from (
         select
             {{ dbt.concat([

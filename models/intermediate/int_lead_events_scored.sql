@@ -1,21 +1,13 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='key_refresh',
-        unique_key='lead_id',
-        refresh_marker_column='event_id',
-        on_schema_change='fail',
-    )
-}}
+{{ config(materialized='incremental', unique_key='lead_id') }}
 
 {#-
     Every scored event of every lead, for every rule set, with the points it awarded and
     the engagement and lead scores at its time (SPEC section 3). Independent of `as_of`
     (later models drop what happened after it), so it can be incremental: a run
-    recomputes, in full, every lead touched by a landing since its last build (macro
-    lead_refresh_batch), and every lead when a scoring seed changed.
-    Leads whose rows must go without replacement get a refresh marker (a row with a
-    null event_id) that the `key_refresh` strategy deletes by and never writes.
+    recomputes, in full, every lead touched by a landing since its last build, and
+    every lead when the scoring rules changed (macro leads_to_refresh). A recomputed
+    lead can be left without scored events (its only one moved to another lead): the
+    batch names the recomputed leads (macro refresh_batch), so their old rows go.
 
     How the rolling window is evaluated without splicing the window length into SQL:
     each event adds 1 to its rule's count when it occurs and removes 1 when it leaves the
@@ -29,13 +21,10 @@
 -#}
 
 -- depends_on: {{ ref('int_landings_unioned') }}
+-- depends_on: {{ ref('stg_crm__leads') }}
+-- depends_on: {{ ref('int_scoring_rule_changes') }}
 
 with
-
-rules_fingerprint as (
-    select fingerprint
-    from {{ ref('int_scoring_rules_fingerprinted') }}
-),
 
 fit_scores as (
     select
@@ -47,7 +36,7 @@ fit_scores as (
 
 {% if is_incremental() -%}
 leads_to_refresh as (
-    {{ lead_refresh_batch(ref('int_landings_unioned'), ref('int_scoring_rules_fingerprinted')) | indent(4) }}
+    {{ leads_to_refresh() | indent(4) }}
 ),
 
 {% endif -%}
@@ -141,7 +130,11 @@ rule_counts as (
         *,
         sum(count_change) over (
             partition by lead_id, rule_set_id, rule_id
-            order by changed_at, count_change, event_id, event_source
+            order by
+                changed_at,
+                count_change,
+                {{ code_point_order('event_id') }},
+                {{ code_point_order('event_source') }}
             rows between unbounded preceding and current row
         ) as events_in_window
     from rule_count_changes
@@ -211,48 +204,8 @@ events_scored as (
     where engagement_over_time.count_change = 1
 ),
 
-batch as (
-    select
-        events_scored.lead_id,
-        events_scored.rule_set_id,
-        events_scored.event_source,
-        events_scored.event_id,
-        events_scored.signal,
-        events_scored.qualifier,
-        events_scored.rule_id,
-        events_scored.occurred_at,
-        events_scored.is_sales_ready,
-        events_scored.points_awarded,
-        events_scored.engagement_score,
-        events_scored.lead_score
-    from events_scored
-    {% if is_incremental() -%}
-    union all
-    -- refresh markers: clear leads that may have lost every scored event
-    select
-        leads_to_refresh.lead_id,
-        cast(null as {{ dbt.type_string() }}) as rule_set_id,
-        cast(null as {{ dbt.type_string() }}) as event_source,
-        cast(null as {{ dbt.type_string() }}) as event_id,
-        cast(null as {{ dbt.type_string() }}) as signal,
-        cast(null as {{ dbt.type_string() }}) as qualifier,
-        cast(null as {{ dbt.type_string() }}) as rule_id,
-        cast(null as {{ dbt.type_timestamp() }}) as occurred_at,
-        cast(null as {{ dbt.type_boolean() }}) as is_sales_ready,
-        cast(null as {{ dbt.type_int() }}) as points_awarded,
-        cast(null as {{ dbt.type_int() }}) as engagement_score,
-        cast(null as {{ dbt.type_int() }}) as lead_score
-    from leads_to_refresh
-    {%- endif %}
-),
-
 final as (
-    select
-        batch.*,
-        {{ refresh_timestamp() }} as _refreshed_at,
-        rules_fingerprint.fingerprint as _rules_fingerprint
-    from batch
-    cross join rules_fingerprint
+    {{ refresh_batch('events_scored', keys='leads_to_refresh') | indent(4) }}
 )
 
 select * from final

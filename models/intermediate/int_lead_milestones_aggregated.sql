@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='key_refresh',
-        unique_key='lead_id',
-        refresh_marker_column='rule_set_id',
-        on_schema_change='fail',
-    )
-}}
+{{ config(materialized='incremental', unique_key='lead_id') }}
 
 {#-
     Per staged lead and rule set, what does not depend on `as_of`: when the lead was
@@ -16,22 +8,18 @@
     MQL thresholds. A score at an event's time depends only on the events up to that
     time, so each of these times holds for every `as_of` at or after it;
     int_lead_lifecycles_evaluated drops the ones after `as_of`.
-    Incremental like int_lead_events_scored: a run recomputes the leads touched since
-    its last build (macro lead_refresh_batch), every lead when a seed changed.
+    Incremental by lead like int_lead_events_scored (macro leads_to_refresh).
 -#}
 
 -- depends_on: {{ ref('int_landings_unioned') }}
+-- depends_on: {{ ref('stg_crm__leads') }}
+-- depends_on: {{ ref('int_scoring_rule_changes') }}
 
 with
 
-rules_fingerprint as (
-    select fingerprint
-    from {{ ref('int_scoring_rules_fingerprinted') }}
-),
-
 {% if is_incremental() -%}
 leads_to_refresh as (
-    {{ lead_refresh_batch(ref('int_landings_unioned'), ref('int_scoring_rules_fingerprinted')) | indent(4) }}
+    {{ leads_to_refresh() | indent(4) }}
 ),
 
 {% endif -%}
@@ -96,7 +84,7 @@ event_milestones as (
         scored_events.rule_set_id
 ),
 
-batch as (
+milestones as (
     select
         leads.lead_id,
         fit_scores.rule_set_id,
@@ -111,27 +99,10 @@ batch as (
         on
             fit_scores.lead_id = event_milestones.lead_id
             and fit_scores.rule_set_id = event_milestones.rule_set_id
-    {%- if is_incremental() %}
-    union all
-    -- refresh markers: every recomputed lead's old rows go, whether or not it is staged
-    select
-        leads_to_refresh.lead_id,
-        cast(null as {{ dbt.type_string() }}) as rule_set_id,
-        cast(null as {{ dbt.type_timestamp() }}) as created_at,
-        cast(null as {{ dbt.type_int() }}) as fit_score,
-        cast(null as {{ dbt.type_timestamp() }}) as first_points_at,
-        cast(null as {{ dbt.type_timestamp() }}) as first_mql_crossing_at
-    from leads_to_refresh
-    {%- endif %}
 ),
 
 final as (
-    select
-        batch.*,
-        {{ refresh_timestamp() }} as _refreshed_at,
-        rules_fingerprint.fingerprint as _rules_fingerprint
-    from batch
-    cross join rules_fingerprint
+    {{ refresh_batch('milestones', keys='leads_to_refresh') | indent(4) }}
 )
 
 select * from final

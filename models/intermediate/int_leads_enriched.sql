@@ -1,23 +1,24 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='key_refresh',
-        unique_key='lead_id',
-        on_schema_change='fail',
-    )
-}}
+{{ config(materialized='incremental', unique_key='lead_id') }}
 
 {#-
     One row per staged lead with its company's firmographics and whether its email
     domain is a free-mail domain. The source of `dim_leads` and of the fit score.
-    Independent of `as_of`, so incremental: a run recomputes the leads that landed
-    again and the leads of re-landed companies (macro lead_refresh_batch).
+    Independent of `as_of`, so incremental by lead (macro leads_to_refresh): a run
+    recomputes the leads that landed again and the leads of re-landed companies.
 -#}
 
 -- depends_on: {{ ref('int_landings_unioned') }}
+-- depends_on: {{ ref('stg_crm__leads') }}
+-- depends_on: {{ ref('int_scoring_rule_changes') }}
 
 with
 
+{% if is_incremental() -%}
+leads_to_refresh as (
+    {{ leads_to_refresh() | indent(4) }}
+),
+
+{% endif -%}
 leads as (
     select
         lead_id,
@@ -29,9 +30,7 @@ leads as (
         created_at
     from {{ ref('stg_crm__leads') }}
     {%- if is_incremental() %}
-    where lead_id in (
-        {{ lead_refresh_batch(ref('int_landings_unioned'), ref('int_scoring_rules_fingerprinted')) | indent(8) }}
-    )
+    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
     {%- endif %}
 ),
 
@@ -44,11 +43,6 @@ companies as (
         country_code,
         account_tier
     from {{ ref('stg_crm__companies') }}
-),
-
-rules_fingerprint as (
-    select fingerprint
-    from {{ ref('int_scoring_rules_fingerprinted') }}
 ),
 
 free_email_domains as (
@@ -70,15 +64,16 @@ enriched as (
         companies.employee_count,
         companies.country_code,
         companies.account_tier,
-        leads.created_at,
-        {{ refresh_timestamp() }} as _refreshed_at,
-        rules_fingerprint.fingerprint as _rules_fingerprint
+        leads.created_at
     from leads
-    cross join rules_fingerprint
     left join companies
         on leads.company_id = companies.company_id
     left join free_email_domains
         on leads.email_domain = free_email_domains.email_domain
+),
+
+final as (
+    {{ refresh_batch('enriched', keys='leads_to_refresh') | indent(4) }}
 )
 
-select * from enriched
+select * from final

@@ -1,29 +1,25 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='key_refresh',
-        unique_key='lead_id',
-        on_schema_change='fail',
-    )
-}}
+{{ config(materialized='incremental', unique_key='lead_id') }}
 
 {#-
     Fit score per lead and rule set: the sum of the points of the fit rules the lead
     matches (SPEC section 2). Lead attributes are unpivoted to (attribute, value) rows and
     joined to the rule rows, so rule values stay data and never become SQL text.
-    Independent of `as_of`, so incremental like int_leads_enriched (macro
-    lead_refresh_batch); a changed seed recomputes every lead.
+    Independent of `as_of`, so incremental by lead like int_leads_enriched (macro
+    leads_to_refresh); changed rules recompute every lead.
 -#}
 
 -- depends_on: {{ ref('int_landings_unioned') }}
+-- depends_on: {{ ref('stg_crm__leads') }}
+-- depends_on: {{ ref('int_scoring_rule_changes') }}
 
 with
 
-rules_fingerprint as (
-    select fingerprint
-    from {{ ref('int_scoring_rules_fingerprinted') }}
+{% if is_incremental() -%}
+leads_to_refresh as (
+    {{ leads_to_refresh() | indent(4) }}
 ),
 
+{% endif -%}
 leads as (
     select
         lead_id,
@@ -35,9 +31,7 @@ leads as (
         is_free_email_domain
     from {{ ref('int_leads_enriched') }}
     {%- if is_incremental() %}
-    where lead_id in (
-        {{ lead_refresh_batch(ref('int_landings_unioned'), ref('int_scoring_rules_fingerprinted')) | indent(8) }}
-    )
+    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
     {%- endif %}
 ),
 
@@ -139,16 +133,17 @@ fit_scored as (
     select
         leads.lead_id,
         rule_sets.rule_set_id,
-        cast(coalesce(fit_points.fit_score, 0) as {{ dbt.type_int() }}) as fit_score,
-        {{ refresh_timestamp() }} as _refreshed_at,
-        rules_fingerprint.fingerprint as _rules_fingerprint
+        cast(coalesce(fit_points.fit_score, 0) as {{ dbt.type_int() }}) as fit_score
     from leads
     cross join rule_sets
-    cross join rules_fingerprint
     left join fit_points
         on
             leads.lead_id = fit_points.lead_id
             and rule_sets.rule_set_id = fit_points.rule_set_id
+),
+
+final as (
+    {{ refresh_batch('fit_scored', keys='leads_to_refresh') | indent(4) }}
 )
 
-select * from fit_scored
+select * from final

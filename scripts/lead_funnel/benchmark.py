@@ -195,12 +195,19 @@ def _land_in_child(path: str) -> tuple[dict[str, int], float]:
     return moved, time.perf_counter() - started
 
 
-def _floor_in_child(path: str, as_of: str, seeds_dir: str, compare: bool) -> dict[str, Any]:
-    """Time the floor query on ``path`` (child process) and compare it with the mart."""
+def _floor_in_child(
+    path: str, as_of: str, seeds_dir: str, compare: bool, marts_path: str | None = None
+) -> dict[str, Any]:
+    """Time the floor query on ``path`` (child process) and compare it with the mart (in
+    ``path``, or in ``marts_path``: a server build's lifecycle copied into DuckDB)."""
     import duckdb
 
     con = duckdb.connect(path, read_only=True)
     try:
+        marts = "marts"
+        if marts_path is not None:
+            con.execute("ATTACH ? AS server (READ_ONLY)", [marts_path])
+            marts = "server.marts"
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")
         con.execute("SET VARIABLE lf_as_of = ?", [as_of])
@@ -213,11 +220,11 @@ def _floor_in_child(path: str, as_of: str, seeds_dir: str, compare: bool) -> dic
         result: dict[str, Any] = {"seconds": seconds, "leads": leads, "mqls": mqls}
         if compare:
             result["mismatches"] = con.execute(
-                """
+                f"""
                 SELECT count(*)
                 FROM floor_mql_at AS f
                 FULL JOIN (
-                    SELECT lead_id, mql_at FROM marts.fct_lead_lifecycle WHERE rule_set_id = ?
+                    SELECT lead_id, mql_at FROM {marts}.fct_lead_lifecycle WHERE rule_set_id = ?
                 ) AS m ON f.lead_id = m.lead_id
                 WHERE f.lead_id IS NULL OR m.lead_id IS NULL OR f.mql_at IS DISTINCT FROM m.mql_at
                 """,
@@ -293,7 +300,9 @@ class Bench:
         seed: int,
         project_dir: Path,
         log: Callable[[str], None],
+        settings: config.Settings | None = None,
     ) -> None:
+        self.settings = settings or config.load_settings()
         self.work_dir = work_dir
         self.days = days
         self.start_date = start_date
@@ -305,8 +314,26 @@ class Bench:
         self.land_until = self.end - dt.timedelta(days=1)
         self.as_of = self.end.strftime(AS_OF_FORMAT)
 
+    @property
+    def engine(self) -> str:
+        """``duckdb``, or the server engine of the benchmark's target."""
+        return self.settings.engine
+
+    def _database(self, size_dir: Path) -> str:
+        """The server database of one size (a fresh one per repeat)."""
+        return f"lead_funnel_bench_{size_dir.name.removeprefix('size-').lower()}"
+
+    def _land_on_server(self, db_path: Path) -> float:
+        """Copy the raw tables of ``db_path`` to the server target; seconds taken."""
+        from lead_funnel import postgres  # psycopg2: the optional [postgres] extra
+
+        started = time.perf_counter()
+        postgres.load_raw(db_path, database=self._database(db_path.parent))
+        return time.perf_counter() - started
+
     def _build(self, db_path: Path, name: str) -> BuildResult:
-        """``lead-funnel run --no-publish`` on ``db_path``, timed, with its peak RSS."""
+        """``lead-funnel run --no-publish`` on ``db_path`` (or its copy on the server target),
+        timed, with its peak RSS."""
         size_dir = db_path.parent
         target_dir = size_dir / "target"
         command = [
@@ -327,6 +354,8 @@ class Bench:
             "skip",
             "--log-format",
             "json",
+            "--target",
+            self.settings.target,
         ]
         package_root = str(Path(__file__).resolve().parents[1])
         python_path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
@@ -337,6 +366,9 @@ class Bench:
             "DBT_TARGET_PATH": str(target_dir),
             "DBT_LOG_PATH": str(size_dir / "logs"),
         }
+        if self.engine != "duckdb":
+            env["PGDATABASE"] = self._database(size_dir)
+            env["LEAD_FUNNEL_STATE_DIR"] = str(size_dir / "state")
         log_path = size_dir / f"{name}.log"
         with log_path.open("w", encoding="utf-8") as log_file, PeakRss() as peak:
             started = time.perf_counter()
@@ -387,21 +419,37 @@ class Bench:
             counts, generate_s = _in_child(_generate_in_child, str(db_path), options)
         raw_rows = sum(counts.values())
         self.log(f"{tag} generated {raw_rows:,} raw rows in {generate_s:.1f} s")
+        load_s = None
+        if self.engine != "duckdb":
+            from lead_funnel import postgres
+
+            postgres.recreate_database(self._database(size_dir))
+            load_s = self._land_on_server(db_path)
+            self.log(f"{tag} loaded the raw tables into {self.engine} in {load_s:.1f} s")
 
         self.log(f"{tag} full build (lead-funnel run --as-of '{self.as_of}')")
         full = self._build(db_path, f"run-{index}-full")
         self.log(f"{tag} full build {full.seconds:.1f} s")
 
+        on_duckdb = self.engine == "duckdb"
         with PeakRss() as floor_peak:
             floor = _in_child(
-                _floor_in_child, str(db_path), self.as_of, str(self.project_dir / "seeds"), True
+                _floor_in_child,
+                str(db_path),
+                self.as_of,
+                str(self.project_dir / "seeds"),
+                on_duckdb,
             )
+        if not on_duckdb:
+            floor["mismatches"] = self._floor_mismatches_on_server(db_path)
         self.log(
             f"{tag} floor {floor['seconds']:.2f} s ({floor['mqls']:,} MQLs of "
             f"{floor['leads']:,} leads; {floor['mismatches']} differ from fct_lead_lifecycle)"
         )
 
         landed, land_s = _in_child(_land_in_child, str(db_path))
+        if not on_duckdb:
+            land_s += self._land_on_server(db_path)
         landed_rows = sum(landed.values())
         self.log(f"{tag} landed the held-back day: {landed_rows:,} rows; incremental run")
         incremental = self._build(db_path, f"run-{index}-incremental")
@@ -411,10 +459,12 @@ class Bench:
 
         return {
             "repeat": index,
+            "engine": self.engine,
             "raw_rows": raw_rows,
             "raw_rows_by_table": counts,
             "held_back_rows": landed_rows,
             "generate_s": round(generate_s, 3),
+            "load_raw_s": None if load_s is None else round(load_s, 3),
             "full_build_s": round(full.seconds, 3),
             "full_build_steps_s": full.steps_s,
             "floor_s": round(floor["seconds"], 4),
@@ -437,6 +487,29 @@ class Bench:
             "incremental_nodes": [asdict(n) for n in incremental.nodes],
             "logs": [full.log_path, incremental.log_path, rerun.log_path],
         }
+
+    def _floor_mismatches_on_server(self, db_path: Path) -> int:
+        """Leads whose floor ``mql_at`` differs from the server build's fct_lead_lifecycle."""
+        from lead_funnel import postgres
+
+        copy = db_path.with_name("server_lifecycle.duckdb")
+        copy.unlink(missing_ok=True)
+        postgres.export_schema(
+            "marts_build",
+            copy,
+            duckdb_schema="marts",
+            tables=["fct_lead_lifecycle"],
+            database=self._database(db_path.parent),
+        )
+        result = _in_child(
+            _floor_in_child,
+            str(db_path),
+            self.as_of,
+            str(self.project_dir / "seeds"),
+            True,
+            str(copy),
+        )
+        return int(result["mismatches"])
 
 
 def _log_records(log_path: Path) -> Iterator[dict[str, object]]:
@@ -520,11 +593,17 @@ def summarise(size: Size, runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     rows_per_s = _ratio(raw_rows, full_s)
     return {
         "size": size.label,
+        "engine": runs[0].get("engine", "duckdb"),
         "leads": size.leads,
         "repeats": len(runs),
         "raw_rows": raw_rows,
         "held_back_rows": runs[0]["held_back_rows"],
         "generate_s": round(_median([r["generate_s"] for r in runs]), 3),
+        "load_raw_s": (
+            round(_median([r["load_raw_s"] for r in runs]), 3)
+            if runs[0].get("load_raw_s") is not None
+            else None
+        ),
         "full_build_s": round(full_s, 3),
         "incremental_s": round(incremental_s, 3),
         "incremental_pct": None if incremental_pct is None else round(incremental_pct, 1),
@@ -562,6 +641,7 @@ def summarise(size: Size, runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 TABLE_COLUMNS: tuple[tuple[str, str, Callable[[Any], str]], ...] = (
     ("size", "size", str),
+    ("engine", "engine", str),
     ("leads", "leads", lambda v: f"{v:,}"),
     ("raw rows", "raw_rows", lambda v: f"{v:,}"),
     ("generate s", "generate_s", lambda v: f"{v:.1f}"),
@@ -670,6 +750,7 @@ class BenchmarkOptions:
     output_dir: Path
     work_dir: Path | None
     keep: bool
+    target: str | None = None
 
 
 def run_benchmark(
@@ -677,7 +758,7 @@ def run_benchmark(
 ) -> tuple[dict[str, Any], Path]:
     """Run the benchmark; return the JSON document and the path it was written to."""
     say = log or (lambda message: print(message, file=sys.stderr, flush=True))
-    settings = config.load_settings()
+    settings = config.load_settings(target=options.target)
     started = dt.datetime.now(dt.timezone.utc)
     machine_before = machine_facts()
     own_dir = options.work_dir is None
@@ -691,6 +772,7 @@ def run_benchmark(
         seed=options.seed,
         project_dir=settings.project_dir,
         log=say,
+        settings=settings,
     )
     say(
         f"benchmark: sizes {', '.join(s.label for s in options.sizes)}; as_of {bench.as_of}; "
@@ -730,6 +812,9 @@ def run_benchmark(
             "land_until": bench.land_until.strftime(AS_OF_FORMAT),
             "as_of": bench.as_of,
             "rule_set": RULE_SET,
+            "target": settings.target,
+            "engine": settings.engine,
+            "server": None if settings.engine == "duckdb" else settings.warehouse,
             "build_command": "lead-funnel run --no-publish --freshness skip --as-of AS_OF",
             "dbt_threads": os.environ.get("LEAD_FUNNEL_THREADS", "profile default"),
             "dbt_memory_limit": os.environ.get("LEAD_FUNNEL_MEMORY_LIMIT", "profile default"),
@@ -744,7 +829,9 @@ def run_benchmark(
             "incremental_s": "seconds of the same run after landing the held-back day",
             "incremental_pct": "incremental_s / full_build_s * 100",
             "rerun_s": "seconds of the same run again with nothing new landed (fixed cost)",
-            "floor_s": "seconds of the floor query (mql_at from raw, one DuckDB query)",
+            "load_raw_s": "on a server target: seconds of load-raw (DuckDB file -> server)",
+            "floor_s": "seconds of the floor query (mql_at from raw, one DuckDB query, on "
+            "DuckDB also for a server target: a reference, compared with its marts)",
             "full_to_floor_ratio": "full_build_s / floor_s",
             "peak_rss_gib": "largest RSS sum of the process tree in any phase (GiB)",
             "rows_per_s": "raw rows / full_build_s",
@@ -847,6 +934,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="keep the DuckDB files and logs of the last run of each size in the work dir",
     )
+    parser.add_argument(
+        "--target",
+        metavar="NAME",
+        help="dbt target from profiles.yml (default: its default, the DuckDB file); e.g. "
+        "postgres: each size loads its raw data into a fresh database "
+        "lead_funnel_bench_<size> of the server the PG* variables name",
+    )
     parser.set_defaults(func=cmd_benchmark)
 
 
@@ -862,12 +956,16 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
         output_dir=output_dir,
         work_dir=args.work_dir,
         keep=args.keep,
+        target=args.target,
     )
     if args.days < 2:
         print("lead-funnel benchmark: error: --days must be at least 2", file=sys.stderr)
         return EXIT_USAGE
     try:
         document, path = run_benchmark(options)
+    except config.ConfigError as exc:
+        print(f"lead-funnel benchmark: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except BenchmarkError as exc:
         print(f"lead-funnel benchmark: error: {exc}", file=sys.stderr)
         return EXIT_FAILED

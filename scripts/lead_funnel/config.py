@@ -1,4 +1,10 @@
-"""Paths and settings shared by the command-line tools (read from the environment)."""
+"""Paths and settings shared by the command-line tools (read from the environment).
+
+A run targets one dbt target of ``profiles.yml``: the embedded DuckDB file (target
+``dev``, the default) or a warehouse server (target ``postgres``). Whatever the engine,
+the runner keeps its lock and run log in a local state folder: next to the DuckDB file,
+or ``warehouse/<target>/`` for a server (env ``LEAD_FUNNEL_STATE_DIR`` overrides it).
+"""
 
 from __future__ import annotations
 
@@ -6,39 +12,110 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+ENGINES = ("duckdb", "postgres")
+LOCK_NAME = "run.lock"
+
+
+class ConfigError(ValueError):
+    """A usage or configuration problem found before anything ran (exit code 2)."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the project, the build warehouse and the published copy live."""
+    """Which warehouse a command works on, and where its files live."""
 
     project_dir: Path
+    target: str
+    engine: str
     duckdb_path: Path
     publish_path: Path
+    state_dir: Path
 
     @property
     def warehouse_dir(self) -> Path:
-        """Folder that holds the build file, its lock and the run log."""
-        return self.duckdb_path.parent
+        """Folder that holds the run lock and the run log (the state folder)."""
+        return self.state_dir
+
+    @property
+    def lock_path(self) -> Path:
+        """The run lock: ``<file>.lock`` beside a DuckDB file, else in the state folder."""
+        if self.engine == "duckdb":
+            return self.duckdb_path.with_name(self.duckdb_path.name + ".lock")
+        return self.state_dir / LOCK_NAME
+
+    @property
+    def warehouse(self) -> str:
+        """What the run log records as the warehouse a run built (one identity per warehouse).
+
+        A DuckDB file in the state folder is named relative to it, so a folder moved or
+        copied with its run log is still the same warehouse.
+        """
+        if self.engine == "duckdb":
+            if self.duckdb_path.parent == self.state_dir:
+                return f"duckdb:{self.duckdb_path.name}"
+            return f"duckdb:{self.duckdb_path}"
+        from lead_funnel import postgres  # psycopg2: the optional [postgres] extra
+
+        return postgres.server_url()
+
+
+def profile_targets(project_dir: Path) -> tuple[str, dict[str, str]]:
+    """The default target of this project's profile and every target's engine (``type``)."""
+    try:
+        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+        profiles = yaml.safe_load((project_dir / "profiles.yml").read_text(encoding="utf-8"))
+        profile = profiles[project["profile"]]
+        engines = {name: str(output["type"]) for name, output in profile["outputs"].items()}
+        return str(profile.get("target", "dev")), engines
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read the dbt profile in {project_dir}: {exc}") from exc
 
 
 def load_settings(
     duckdb_path: str | os.PathLike[str] | None = None,
     publish_path: str | os.PathLike[str] | None = None,
+    target: str | None = None,
 ) -> Settings:
-    """Resolve settings: explicit arguments, then environment variables, then defaults."""
+    """Resolve settings: explicit arguments, then environment variables, then defaults.
+
+    Raises :class:`ConfigError` for a target that is not in ``profiles.yml`` or whose
+    engine the runner does not support.
+    """
     project_dir = Path(os.environ.get("LEAD_FUNNEL_PROJECT_DIR", PROJECT_DIR)).resolve()
+    default_target, engines = profile_targets(project_dir)
+    target = target or default_target
+    if target not in engines:
+        raise ConfigError(f"target {target!r} is not in profiles.yml (known: {', '.join(engines)})")
+    engine = engines[target]
+    if engine not in ENGINES:
+        raise ConfigError(f"target {target!r} uses {engine!r}; lead-funnel supports {ENGINES}")
     db = duckdb_path or os.environ.get("LEAD_FUNNEL_DUCKDB") or "warehouse/lead_funnel.duckdb"
     pub = (
         publish_path
         or os.environ.get("LEAD_FUNNEL_PUBLISH_PATH")
         or "warehouse/lead_funnel_published.duckdb"
     )
-    db_path = Path(db)
-    pub_path = Path(pub)
-    if not db_path.is_absolute():
-        db_path = project_dir / db_path
-    if not pub_path.is_absolute():
-        pub_path = project_dir / pub_path
-    return Settings(project_dir=project_dir, duckdb_path=db_path, publish_path=pub_path)
+    db_path, pub_path = _absolute(project_dir, db), _absolute(project_dir, pub)
+    state = os.environ.get("LEAD_FUNNEL_STATE_DIR")
+    if state:
+        state_dir = _absolute(project_dir, state)
+    elif engine == "duckdb":
+        state_dir = db_path.parent
+    else:
+        state_dir = project_dir / "warehouse" / target
+    return Settings(
+        project_dir=project_dir,
+        target=target,
+        engine=engine,
+        duckdb_path=db_path,
+        publish_path=pub_path,
+        state_dir=state_dir,
+    )
+
+
+def _absolute(project_dir: Path, path: str | os.PathLike[str]) -> Path:
+    resolved = Path(path)
+    return resolved if resolved.is_absolute() else project_dir / resolved

@@ -15,7 +15,6 @@ import contextlib
 import os
 import socket
 import time
-from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,30 +22,8 @@ import duckdb
 
 from lead_funnel import config, locking, runlog
 from lead_funnel.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
+from lead_funnel.publication import MARTS_SCHEMA, PUBLICATION_TABLE, Publication, PublishError
 from lead_funnel.steplog import StepLogger
-
-MARTS_SCHEMA = "marts"
-PUBLICATION_TABLE = "_publication"
-
-
-@dataclass(frozen=True)
-class Publication:
-    """What a published file holds, from its ``marts._publication`` table."""
-
-    path: str
-    run_id: str
-    as_of: str | None
-    rule_set_id: str | None
-    published_at: str
-    row_counts: dict[str, int] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-friendly dictionary."""
-        return asdict(self)
-
-
-class PublishError(RuntimeError):
-    """Publishing failed; the previously published file is untouched."""
 
 
 def _quote_ident(name: str) -> str:
@@ -193,6 +170,49 @@ def publish(
     )
 
 
+def publish_marts(
+    settings: config.Settings,
+    *,
+    run_id: str,
+    as_of: str | None,
+    rule_set_id: str | None,
+    selector: str | None = None,
+) -> Publication:
+    """Publish the built marts of the settings' target: a DuckDB file, or a server schema."""
+    if settings.engine == "postgres":
+        from lead_funnel import publish_postgres  # psycopg2: the optional [postgres] extra
+
+        return publish_postgres.publish(
+            run_id=run_id, as_of=as_of, rule_set_id=rule_set_id, selector=selector
+        )
+    return publish(
+        settings.duckdb_path,
+        settings.publish_path,
+        run_id=run_id,
+        as_of=as_of,
+        rule_set_id=rule_set_id,
+        selector=selector,
+    )
+
+
+def count_built_marts(settings: config.Settings) -> dict[str, int]:
+    """Row counts of every mart the last build wrote (not necessarily published)."""
+    if settings.engine == "postgres":
+        from lead_funnel import publish_postgres
+
+        return publish_postgres.count_built_marts()
+    return count_mart_rows(settings.duckdb_path)
+
+
+def published_version(settings: config.Settings) -> Publication | None:
+    """What readers of the settings' target see now (None when nothing is published)."""
+    if settings.engine == "postgres":
+        from lead_funnel import publish_postgres
+
+        return publish_postgres.read_publication()
+    return read_publication(settings.publish_path)
+
+
 def read_publication(path: Path) -> Publication | None:
     """Read ``marts._publication`` from a published file (None when absent or unreadable)."""
     if not path.exists():
@@ -273,6 +293,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="text",
         help="text lines (default) or one JSON object per line",
     )
+    parser.add_argument(
+        "--target", metavar="NAME", help="dbt target from profiles.yml (default: its default)"
+    )
     parser.set_defaults(func=cmd_publish)
 
 
@@ -281,13 +304,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
     started = datetime.now(timezone.utc)
     run_id = runlog.new_run_id(started)
     log = StepLogger(run_id, args.log_format)
-    settings = config.load_settings(args.duckdb, args.publish_path)
     try:
+        settings = config.load_settings(args.duckdb, args.publish_path, args.target)
         args.as_of = runlog.parse_as_of(args.as_of) if args.as_of else None
     except ValueError as exc:
         log.error(str(exc))
         return EXIT_USAGE
-    if not settings.duckdb_path.exists():
+    if settings.engine == "duckdb" and not settings.duckdb_path.exists():
         log.error(f"no build file at {settings.duckdb_path}; build one with `lead-funnel run`")
         return EXIT_USAGE
     runs = runlog.RunLog.for_settings(settings)
@@ -298,9 +321,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
         started_at=runlog.format_ts(started),
         pid=os.getpid(),
         host=socket.gethostname(),
-        publish_path=str(settings.publish_path),
+        target=settings.target,
+        warehouse=settings.warehouse,
+        publish_path=str(settings.publish_path) if settings.engine == "duckdb" else None,
     )
-    lock = locking.RunLock(locking.lock_path_for(settings.duckdb_path))
+    lock = locking.RunLock(settings.lock_path)
     try:
         lock.acquire(
             run_id=run_id,
@@ -353,16 +378,15 @@ def _publish_locked(
     log.step("publish", "start")
     step_started = time.monotonic()
     try:
-        result = publish(
-            settings.duckdb_path,
-            settings.publish_path,
+        result = publish_marts(
+            settings,
             run_id=latest.run_id if describes_latest and latest else run_id,
             as_of=as_of,
             rule_set_id=rule_set,
             selector=latest.selector if describes_latest and latest else None,
         )
     except (PublishError, duckdb.Error, OSError) as exc:
-        message = f"publish failed: {exc}; the previously published file is unchanged"
+        message = f"publish failed: {exc}; the published marts are unchanged"
         log.step("publish", "failed", time.monotonic() - step_started)
         log.error(message)
         runs.update(run_id, **runlog.finish_fields(started, runlog.FAILED, message))
@@ -371,7 +395,7 @@ def _publish_locked(
         "publish",
         "ok",
         time.monotonic() - step_started,
-        path=str(settings.publish_path),
+        path=result.path,
         version=result.run_id,
         marts=len(result.row_counts),
         rows=sum(result.row_counts.values()),

@@ -71,7 +71,6 @@ class RunRecord:
     full_refresh: bool = False
     target: str | None = None
     freshness: str | None = None
-    test_scope: str | None = None
     models_passed: int = 0
     models_failed: int = 0
     models_skipped: int = 0
@@ -84,6 +83,10 @@ class RunRecord:
     error: str | None = None
     pid: int | None = None
     host: str | None = None
+    test_scope: str | None = None
+    warehouse: str | None = None
+    project_fingerprint: str | None = None
+    refreshed_at: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-friendly dictionary of the record."""
@@ -118,13 +121,21 @@ create table if not exists runs (
     error text,
     pid integer,
     host text,
-    test_scope text
+    test_scope text,
+    warehouse text,
+    project_fingerprint text,
+    refreshed_at text
 );
 create index if not exists runs_started_at on runs (started_at);
 """
 # Columns added after the first release: (name, definition). Files created before get
 # them on first open (_migrate); new files have them from _SCHEMA.
-_ADDED_COLUMNS = (("test_scope", "text"),)
+_ADDED_COLUMNS = (
+    ("test_scope", "text"),
+    ("warehouse", "text"),
+    ("project_fingerprint", "text"),
+    ("refreshed_at", "text"),
+)
 
 
 def _migrate(con: sqlite3.Connection) -> None:
@@ -234,6 +245,21 @@ class RunLog:
             ).fetchone()
         return _from_row(row) if row else None
 
+    def latest_tested_run(self, warehouse: str, fingerprint: str) -> RunRecord | None:
+        """The latest successful ``run`` without ``--select`` of ``warehouse`` built from
+        project code with ``fingerprint``: every row it refreshed, and every older row,
+        passed every data test (see :mod:`lead_funnel.tested_build`)."""
+        if not self.path.exists():
+            return None
+        with self._connect() as con:
+            row = con.execute(
+                "select * from runs where command = 'run' and status = ? and selector is null "
+                "and warehouse = ? and project_fingerprint = ? and refreshed_at is not null "
+                "order by refreshed_at desc, rowid desc limit 1",
+                [SUCCESS, warehouse, fingerprint],
+            ).fetchone()
+        return _from_row(row) if row else None
+
     def mark_interrupted(self, except_run_id: str) -> list[str]:
         """Record every other run still marked running as interrupted.
 
@@ -268,7 +294,7 @@ def effective_status(record: RunRecord, live_run_id: str | None) -> str:
 
 def live_run_id(settings: config.Settings) -> str | None:
     """The run id of the run holding the lock right now, if any."""
-    lock_file = locking.lock_path_for(settings.duckdb_path)
+    lock_file = settings.lock_path
     if not locking.is_locked(lock_file):
         return None
     holder = locking.read_holder(lock_file)
@@ -343,6 +369,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="published DuckDB file to describe (default: $LEAD_FUNNEL_PUBLISH_PATH or "
         "warehouse/lead_funnel_published.duckdb)",
     )
+    parser.add_argument(
+        "--target", metavar="NAME", help="dbt target from profiles.yml (default: its default)"
+    )
     parser.set_defaults(func=cmd_status)
 
 
@@ -353,12 +382,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.limit < 1:
         print("lead-funnel status: --limit must be at least 1", file=sys.stderr)
         return 2
-    settings = config.load_settings(args.duckdb, args.publish_path)
+    try:
+        settings = config.load_settings(args.duckdb, args.publish_path, args.target)
+    except config.ConfigError as exc:
+        print(f"lead-funnel status: {exc}", file=sys.stderr)
+        return 2
     log = RunLog.for_settings(settings)
     records = log.recent(args.limit)
     live = live_run_id(settings)
-    holder = locking.read_holder(locking.lock_path_for(settings.duckdb_path)) if live else None
-    publication = publish.read_publication(settings.publish_path)
+    holder = locking.read_holder(settings.lock_path) if live else None
+    publication = publish.published_version(settings)
     if args.json:
         payload = {
             "run_log": str(log.path),
@@ -372,12 +405,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"lock: {'held by ' + holder.describe() if holder else 'free (no run in progress)'}")
     if publication:
         print(
-            f"published: {settings.publish_path} = run {publication.run_id}, "
+            f"published: {publication.path} = run {publication.run_id}, "
             f"as_of {publication.as_of}, rule set {publication.rule_set_id}, "
             f"published {publication.published_at}, {len(publication.row_counts)} marts"
         )
     else:
-        print(f"published: nothing yet at {settings.publish_path}")
+        where = settings.publish_path if settings.engine == "duckdb" else settings.warehouse
+        print(f"published: nothing yet at {where}")
     if not records:
         print("no runs recorded yet; start one with `lead-funnel run`")
         return 0

@@ -41,7 +41,6 @@ from pathlib import Path
 from types import FrameType
 
 import duckdb
-import yaml
 
 from lead_funnel import config, locking, publish, runlog, tested_build
 from lead_funnel.dbt_process import (
@@ -69,8 +68,7 @@ def _condense(message: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-class ConfigError(ValueError):
-    """A usage or configuration problem found before anything ran (exit code 2)."""
+ConfigError = config.ConfigError
 
 
 class StepFailed(RuntimeError):
@@ -105,16 +103,6 @@ def available_rule_sets(project_dir: Path) -> list[str]:
             return [row["rule_set_id"].strip() for row in csv.DictReader(handle)]
     except (OSError, KeyError) as exc:
         raise ConfigError(f"cannot read rule sets from {path}: {exc}") from exc
-
-
-def available_targets(project_dir: Path) -> list[str]:
-    """Target names of this project's profile in ``profiles.yml``."""
-    try:
-        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
-        profiles = yaml.safe_load((project_dir / "profiles.yml").read_text(encoding="utf-8"))
-        return list(profiles[project["profile"]]["outputs"])
-    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read the dbt profile in {project_dir}: {exc}") from exc
 
 
 def format_age(seconds: float | None) -> str:
@@ -167,19 +155,15 @@ def validate(args: argparse.Namespace, settings: config.Settings, started: datet
             f"rule set {args.rule_set!r} is not in {RULE_SETS_SEED} (known: "
             f"{', '.join(rule_sets)}); add it there or pick one of those"
         )
-    if args.target is not None:
-        targets = available_targets(settings.project_dir)
-        if args.target not in targets:
-            raise ConfigError(
-                f"target {args.target!r} is not in profiles.yml (known: {', '.join(targets)})"
-            )
     try:
         dbt_executable()
     except FileNotFoundError as exc:
         raise ConfigError(str(exc)) from exc
     if args.wait_timeout < 0:
         raise ConfigError("--wait-timeout must be zero or more seconds")
-    if settings.publish_path.resolve() == settings.duckdb_path.resolve():
+    if settings.engine == "duckdb" and (
+        settings.publish_path.resolve() == settings.duckdb_path.resolve()
+    ):
         raise ConfigError("the publish path must differ from the build DuckDB file")
     return RunOptions(
         as_of=as_of,
@@ -187,7 +171,7 @@ def validate(args: argparse.Namespace, settings: config.Settings, started: datet
         select=args.select,
         full_refresh=args.full_refresh,
         unit_tests=args.unit_tests,
-        target=args.target,
+        target=settings.target,
         freshness=args.freshness,
         publish=not args.no_publish,
         wait=args.wait,
@@ -227,13 +211,13 @@ class Run:
         self.started = started
         self.log = log
         self.runs = runlog.RunLog.for_settings(settings)
-        self.lock = locking.RunLock(locking.lock_path_for(settings.duckdb_path))
+        self.lock = locking.RunLock(settings.lock_path)
         self.dbt = DbtRunner(
             settings.project_dir,
             settings.duckdb_path,
             target=options.target,
-            # test scope: `all` unless the build step says otherwise (never inherited)
-            extra_env={**options.dbt_env, tested_build.SCOPE_ENV: tested_build.SCOPE_ALL},
+            # every row tested unless the build step says otherwise (never inherited)
+            extra_env={**options.dbt_env, tested_build.TESTED_THROUGH_ENV: ""},
         )
         self.counts = NodeCounts()
 
@@ -250,8 +234,9 @@ class Run:
             selector=o.select,
             full_refresh=o.full_refresh,
             target=o.target,
+            warehouse=self.settings.warehouse,
             freshness=o.freshness,
-            publish_path=str(self.settings.publish_path) if o.publish else None,
+            publish_path=self._publish_destination() if o.publish else None,
             pid=os.getpid(),
             host=socket.gethostname(),
         )
@@ -279,7 +264,8 @@ class Run:
                 rule_set=self.options.rule_set,
                 select=self.options.select,
                 full_refresh=self.options.full_refresh,
-                duckdb=str(self.settings.duckdb_path),
+                target=self.settings.target,
+                warehouse=self.settings.warehouse,
             )
             return self._run_steps()
 
@@ -313,7 +299,8 @@ class Run:
             self.log.warning(
                 f"run {dead} was killed before it finished; this run rebuilds what it left"
             )
-        publish.remove_leftovers(self.settings.publish_path)
+        if self.settings.engine == "duckdb":
+            publish.remove_leftovers(self.settings.publish_path)
 
     def _run_steps(self) -> int:
         o = self.options
@@ -357,68 +344,42 @@ class Run:
         return exit_code
 
     def _build_step(self) -> None:
-        """Choose the test scope, run the one ``dbt build``, then record a tested build."""
-        self.runs.update(self.run_id, step="build")
-        fingerprint = tested_build.project_fingerprint(self.settings.project_dir)
-        scope = self._take_test_scope(fingerprint)
-        self._dbt_step(
-            "build",
-            self._build_args(scope),
-            env={tested_build.SCOPE_ENV: scope},
-            fields={"test_scope": scope},
-        )
-        if not self.options.select:
-            self._record_tested_build(fingerprint)
+        """Choose the test scope, then run the one ``dbt build``.
 
-    def _take_test_scope(self, fingerprint: str) -> str:
-        """Which rows the data tests read (``all`` / ``refreshed``); forget the tested build.
-
-        The marker of the last fully tested build is dropped before dbt starts, so a run
-        that fails or is killed leaves none. Called with the run lock held and no dbt
-        running: the runner is then the build file's only writer.
+        The build's refresh time (every row it computes carries it as ``_refreshed_at``)
+        and the project fingerprint go to the run log first: once the run succeeds, it is
+        the fully tested run the next runs scope their tests by (:mod:`tested_build`).
         """
         o = self.options
-        try:
-            marker = tested_build.take_marker(self.settings.duckdb_path)
-        except duckdb.Error as exc:
-            raise StepFailed(
-                f"build failed, nothing was rebuilt: {self._duckdb_error(str(exc))}; {RERUN_HINT}"
-            ) from exc
-        scope, reason = tested_build.choose_scope(
-            marker, fingerprint, full_refresh=o.full_refresh, selected=bool(o.select)
+        fingerprint = tested_build.project_fingerprint(self.settings.project_dir)
+        refreshed_at = datetime.now(timezone.utc).strftime(tested_build.TIMESTAMP_FORMAT)
+        tested_run = self.runs.latest_tested_run(self.settings.warehouse, fingerprint)
+        scope = tested_build.choose_scope(
+            tested_run, refreshed_at, full_refresh=o.full_refresh, selected=bool(o.select)
         )
-        self.runs.update(self.run_id, test_scope=scope)
-        self.log.info(f"test scope {scope}: {reason}")
-        return scope
+        self.runs.update(
+            self.run_id,
+            step="build",
+            test_scope=scope.scope,
+            project_fingerprint=fingerprint,
+            refreshed_at=refreshed_at,
+        )
+        self.log.info(f"test scope {scope.scope}: {scope.reason}")
+        env = {
+            tested_build.REFRESHED_AT_ENV: refreshed_at,
+            tested_build.TESTED_THROUGH_ENV: scope.tested_through or "",
+        }
+        self._dbt_step("build", self._build_args(), env=env, fields={"test_scope": scope.scope})
 
-    def _record_tested_build(self, fingerprint: str) -> None:
-        """After a successful full build: its data tests passed, remember it for the next run.
-
-        ``fingerprint`` is the project code's before dbt started: if the code changed during
-        the build, the next run sees a different one and tests every row.
-        """
-        try:
-            tested_build.write_marker(self.settings.duckdb_path, self.run_id, fingerprint)
-        except duckdb.Error as exc:  # the build is fine; the next run just tests every row
-            self.log.warning(
-                f"could not record this build as fully tested ({_condense(str(exc), 200)}); "
-                "the next run tests every row"
-            )
-
-    def _build_args(self, scope: str = tested_build.SCOPE_ALL) -> list[str]:
-        """One ``dbt build``: seeds and every model and test, or ``--select``.
+    def _build_args(self) -> list[str]:
+        """One ``dbt build``: seeds and every model and test, or the seeds and ``--select``.
 
         One invocation, not a seed step then a build step: dbt starts and parses once.
-        With the ``refreshed`` test scope the seeds and their tests are left out: the
-        project fingerprint (which covers the seed CSVs) is that of the last fully tested
-        build, so the seed tables already hold exactly these CSVs, tested.
         """
         o = self.options
         args = ["build", "--vars", o.dbt_vars]
         if o.select:
             args += ["--select", "resource_type:seed", o.select]
-        elif scope == tested_build.SCOPE_REFRESHED:
-            args += ["--exclude", "resource_type:seed"]
         if not o.unit_tests:
             args += ["--exclude-resource-type", "unit_test"]
         return args + (["--full-refresh"] if o.full_refresh else [])
@@ -573,14 +534,23 @@ class Run:
                 "`lead-funnel run --freshness warn`"
             )
 
+    def _target_option(self) -> str:
+        """`` --target NAME`` for the commands this run suggests, when not the default."""
+        return f" --target {self.options.target}" if self.settings.engine != "duckdb" else ""
+
+    def _publish_destination(self) -> str:
+        """Where this run publishes: the read-only DuckDB file, or a server's schema."""
+        if self.settings.engine == "duckdb":
+            return str(self.settings.publish_path)
+        return f"{self.settings.warehouse} schema {publish.MARTS_SCHEMA}"
+
     def _publish_step(self) -> None:
         self.runs.update(self.run_id, step="publish")
         self.log.step("publish", "start")
         started = time.monotonic()
         try:
-            result = publish.publish(
-                self.settings.duckdb_path,
-                self.settings.publish_path,
+            result = publish.publish_marts(
+                self.settings,
                 run_id=self.run_id,
                 as_of=self.options.as_of,
                 rule_set_id=self.options.rule_set,
@@ -589,15 +559,15 @@ class Run:
         except (publish.PublishError, duckdb.Error, OSError) as exc:
             self.log.step("publish", "failed", time.monotonic() - started)
             raise StepFailed(
-                f"publish failed: {exc}; the previously published file is unchanged; "
-                "fix the cause and run `lead-funnel publish` (no rebuild needed)"
+                f"publish failed: {exc}; the published marts are unchanged; fix the cause "
+                f"and run `lead-funnel publish{self._target_option()}` (no rebuild needed)"
             ) from exc
         self.runs.update(self.run_id, mart_rows=result.row_counts, published=True)
         self.log.step(
             "publish",
             "ok",
             time.monotonic() - started,
-            path=str(self.settings.publish_path),
+            path=result.path,
             marts=len(result.row_counts),
             rows=sum(result.row_counts.values()),
         )
@@ -605,8 +575,8 @@ class Run:
     def _count_step(self) -> None:
         started = time.monotonic()
         try:
-            counts = publish.count_mart_rows(self.settings.duckdb_path)
-        except duckdb.Error as exc:
+            counts = publish.count_built_marts(self.settings)
+        except (publish.PublishError, duckdb.Error) as exc:
             raise StepFailed(f"counting mart rows failed: {exc}") from exc
         self.runs.update(self.run_id, mart_rows=counts)
         self.log.step(
@@ -712,8 +682,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = datetime.now(timezone.utc)
     run_id = runlog.new_run_id(started)
     log = StepLogger(run_id, args.log_format)
-    settings = config.load_settings(args.duckdb, args.publish_path)
     try:
+        settings = config.load_settings(args.duckdb, args.publish_path, args.target)
         options = validate(args, settings, started)
     except ConfigError as exc:
         log.error(str(exc))

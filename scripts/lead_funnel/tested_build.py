@@ -1,42 +1,31 @@
-"""Which rows a run's data tests read: every row, or only what the run recomputed.
+"""Which rows a run's data tests read: every row, or only the rows refreshed since the
+last fully tested run.
 
-Data tests with ``meta: {scope: ...}`` (on the big incremental models) read only the rows
-this dbt invocation recomputed when dbt gets ``LEAD_FUNNEL_TEST_SCOPE=refreshed`` (macros
-``test_scope`` and ``get_where_subquery``). That is only sound when every row *not*
-recomputed was fully tested before, by the same project code. The runner records that
-in the build file, table ``main.lead_funnel_tested_build`` (one row: run id, project
-fingerprint, time), and is its only writer:
-
-- before the build, it reads the marker and drops it (so a failed or killed run leaves
-  none); the scope is ``refreshed`` only if the marker was there, its fingerprint equals
-  the current project's, and the run is neither ``--full-refresh`` nor ``--select``;
-- after a successful build without ``--select``, it writes the marker again.
-
-Any other dbt command that may change the warehouse (``dbt build/run/seed/snapshot/test``)
-drops the marker in an ``on-run-end`` hook (macro ``forget_tested_build``), so the next
-run tests every row again.
-
-DuckDB allows one writer per file: these functions open the build file read-write for a
-moment and close it; call them only while holding the run lock, with no dbt running.
+Every row of an incremental model carries ``_refreshed_at``: the refresh time of the run
+that computed it (env ``LEAD_FUNNEL_REFRESHED_AT``, set by the runner to its build step's
+start). Data tests with ``meta: {scope: ...}`` read only the rows refreshed after
+``LEAD_FUNNEL_TESTED_THROUGH`` when dbt gets it (macros ``tested_through`` and
+``get_where_subquery``). That is sound when every row refreshed at or before that time
+passed every data test of the same project code: the runner passes the refresh time of
+the latest successful ``run`` on the same warehouse, without ``--select``, whose project
+code had the same fingerprint (recorded in the run log). Rows that any later run or dbt
+command refreshed, failed or not, are newer and so tested again; a code change, a
+``--full-refresh`` or a ``--select`` tests every row.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
-import duckdb
+from lead_funnel import runlog
 
 SCOPE_ALL = "all"
 SCOPE_REFRESHED = "refreshed"
-SCOPE_ENV = "LEAD_FUNNEL_TEST_SCOPE"
-
-MARKER_SCHEMA = "main"
-MARKER_NAME = "lead_funnel_tested_build"
-MARKER_TABLE = f"{MARKER_SCHEMA}.{MARKER_NAME}"
+REFRESHED_AT_ENV = "LEAD_FUNNEL_REFRESHED_AT"
+TESTED_THROUGH_ENV = "LEAD_FUNNEL_TESTED_THROUGH"
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 # What the project's data and tests are built from: any change here may change what a
 # test checks or what a model computes for the rows it does not recompute.
@@ -73,79 +62,50 @@ def project_fingerprint(project_dir: Path) -> str:
 
 
 @dataclass(frozen=True)
-class TestedBuild:
-    """The marker row: the last run whose build passed every data test on every row."""
+class TestScope:
+    """What a run's data tests read: ``tested_through`` None means every row."""
 
     __test__ = False  # not a pytest test class, whatever its name
 
-    run_id: str
-    project_fingerprint: str
-    tested_at: datetime | None
-
-
-def take_marker(duckdb_path: Path) -> TestedBuild | None:
-    """Read the marker from the build file and drop it; ``None`` when there is none.
-
-    A marker that is not exactly one readable row counts as none (and is dropped too).
-    Raises :class:`duckdb.Error` when the file cannot be opened (another process holds
-    it).
-    """
-    if not duckdb_path.exists():
-        return None
-    with contextlib.closing(duckdb.connect(str(duckdb_path))) as con:
-        exists = con.execute(
-            "select count(*) from duckdb_tables() where database_name = current_database() "
-            "and schema_name = ? and table_name = ?",
-            [MARKER_SCHEMA, MARKER_NAME],
-        ).fetchone()
-        if not exists or not exists[0]:
-            return None
-        try:
-            rows = con.execute(
-                f"select run_id, project_fingerprint, tested_at from {MARKER_TABLE}"
-            ).fetchall()
-        except duckdb.Error:  # not the table the runner writes: no usable marker
-            rows = []
-        con.execute(f"drop table if exists {MARKER_TABLE}")
-    if len(rows) != 1 or not rows[0][0] or not rows[0][1]:
-        return None
-    run_id, fingerprint, tested_at = rows[0]
-    return TestedBuild(str(run_id), str(fingerprint), tested_at)
-
-
-def write_marker(duckdb_path: Path, run_id: str, fingerprint: str) -> None:
-    """Record that ``run_id`` built and fully tested the project with ``fingerprint``."""
-    tested_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    with contextlib.closing(duckdb.connect(str(duckdb_path))) as con:
-        con.execute("begin transaction")
-        con.execute(
-            f"create or replace table {MARKER_TABLE} "
-            "(run_id varchar, project_fingerprint varchar, tested_at timestamp)"
-        )
-        con.execute(
-            f"insert into {MARKER_TABLE} values (?, ?, ?)", [run_id, fingerprint, tested_at]
-        )
-        con.execute("commit")
+    scope: str
+    tested_through: str | None
+    reason: str
 
 
 def choose_scope(
-    marker: TestedBuild | None, fingerprint: str, *, full_refresh: bool, selected: bool
-) -> tuple[str, str]:
-    """The test scope of a run and why, as ``(scope, reason)``."""
+    tested_run: runlog.RunRecord | None,
+    refreshed_at: str,
+    *,
+    full_refresh: bool,
+    selected: bool,
+) -> TestScope:
+    """The test scope of a run, given the latest fully tested run of the same code.
+
+    ``tested_run`` is :meth:`runlog.RunLog.latest_tested_run` for this warehouse and
+    project fingerprint: a successful ``run`` without ``--select``, with its refresh time;
+    ``refreshed_at`` is this run's (both formatted with :data:`TIMESTAMP_FORMAT`).
+    """
     if full_refresh:
-        return SCOPE_ALL, "--full-refresh rebuilds every row"
+        return TestScope(SCOPE_ALL, None, "--full-refresh rebuilds every row")
     if selected:
-        return SCOPE_ALL, "--select builds only part of the project"
-    if marker is None:
-        return SCOPE_ALL, (
-            "no fully tested build is recorded (first run, or the last run failed, was "
-            "interrupted or used --select, or another dbt command changed the warehouse)"
+        return TestScope(SCOPE_ALL, None, "--select builds only part of the project")
+    if tested_run is None or not tested_run.refreshed_at:
+        return TestScope(
+            SCOPE_ALL,
+            None,
+            "no successful run of this project code has built and tested this warehouse "
+            "(first run, the code changed, or every run since failed or used --select)",
         )
-    if marker.project_fingerprint != fingerprint:
-        return SCOPE_ALL, (
-            f"the project code changed since run {marker.run_id}, the last fully tested build"
+    if refreshed_at <= tested_run.refreshed_at:  # same format: text order is time order
+        return TestScope(
+            SCOPE_ALL,
+            None,
+            f"the clock is at or before the refresh time {tested_run.refreshed_at} of run "
+            f"{tested_run.run_id}, so this run's rows could not be told from older ones",
         )
-    return SCOPE_REFRESHED, (
-        f"run {marker.run_id} tested every row with the same project code; only the rows "
-        "this run recomputes are tested again"
+    return TestScope(
+        SCOPE_REFRESHED,
+        tested_run.refreshed_at,
+        f"run {tested_run.run_id} tested every row with the same project code; only the "
+        f"rows refreshed after {tested_run.refreshed_at} are tested again",
     )

@@ -148,13 +148,14 @@ def test_summary_takes_medians_and_formats_a_table() -> None:
     assert summary["rows_per_s"] == 50
     assert summary["peak_rss_gib"] == 2.0
     assert summary["generate_s"] == 2.0
+    assert summary["engine"] == "duckdb" and summary["load_raw_s"] is None
     assert summary["floor_matches_marts"] is True
     assert [n["name"] for n in summary["slowest_models_full_build"]] == ["a", "b"]
     assert summary["slowest_models_full_build"][0]["execution_time_s"] == 10.0
     table = benchmark.format_table([summary])
     header, rule, row = table.splitlines()
-    assert header.split()[:3] == ["size", "leads", "raw"]
-    assert row.split()[:4] == ["S", "10,000", "1,000", "2.0"]
+    assert header.split()[:4] == ["size", "engine", "leads", "raw"]
+    assert row.split()[:5] == ["S", "duckdb", "10,000", "1,000", "2.0"]
     assert len(header) == len(rule) == len(row)
 
 

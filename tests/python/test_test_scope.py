@@ -1,10 +1,11 @@
 """How a run passes ``as_of`` and the test scope to dbt, and when it tests only new rows.
 
 ``as_of`` reaches dbt as env ``LEAD_FUNNEL_AS_OF`` (not ``--vars``, so consecutive runs
-keep dbt's partial parsing). Data tests read only the rows a run recomputed
-(``LEAD_FUNNEL_TEST_SCOPE=refreshed``) only right after a fully tested build of the same
-project code, recorded in ``main.lead_funnel_tested_build``; any other dbt command, a
-code change, ``--full-refresh`` or ``--select`` means every row is tested.
+keep dbt's partial parsing). Every incremental row carries the refresh time of the run
+that computed it; the data tests of a run read only the rows refreshed after the last
+successful run of the same project code on the same warehouse (its refresh time in the
+run log, passed as ``LEAD_FUNNEL_TESTED_THROUGH``). Rows written by any later run or dbt
+command are tested; a code change, ``--full-refresh`` or ``--select`` tests every row.
 
 The slow tests run the real ``lead-funnel`` CLI and dbt on a small generated warehouse.
 """
@@ -84,57 +85,94 @@ def test_fingerprint_covers_the_project_code_and_nothing_else(tmp_path: Path) ->
     assert changed(lambda: (tmp_path / "dbt_project.yml").write_text("name: q\n"))
 
 
-def test_marker_is_taken_once_then_gone(tmp_path: Path) -> None:
-    path = tmp_path / "build.duckdb"
-    assert tested_build.take_marker(path) is None
-    assert not path.exists()  # reading never creates a build file
+def record(run_id: str, **fields: object) -> runlog.RunRecord:
+    """A run log row of a ``run`` (success unless told otherwise)."""
+    values: dict[str, object] = {
+        "status": runlog.SUCCESS,
+        "warehouse": "duckdb:/w.duckdb",
+        "project_fingerprint": "code-1",
+        "refreshed_at": None,
+        **fields,
+    }
+    return runlog.RunRecord(run_id, "run", started_at="2026-01-01 00:00:00", **values)
 
-    with contextlib.closing(duckdb.connect(str(path))) as con:
-        con.execute("create table main.other (x int)")
-    assert tested_build.take_marker(path) is None
 
-    tested_build.write_marker(path, "20260101T000000Z-0001", "abc")
-    tested_build.write_marker(path, "20260101T000000Z-0002", "def")  # replaces the row
-    marker = tested_build.take_marker(path)
-    assert marker is not None
-    assert (marker.run_id, marker.project_fingerprint) == ("20260101T000000Z-0002", "def")
-    assert isinstance(marker.tested_at, datetime)
-    assert tested_build.take_marker(path) is None  # dropped when read
-    with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
-        tables = con.execute("select table_name from duckdb_tables()").fetchall()
-    assert tables == [("other",)]
-
-    with contextlib.closing(duckdb.connect(str(path))) as con:  # not what the runner writes
-        con.execute(f"create table {tested_build.MARKER_TABLE} (run_id varchar)")
-        con.execute(f"insert into {tested_build.MARKER_TABLE} values ('x')")
-    assert tested_build.take_marker(path) is None
-    assert tested_build.take_marker(path) is None  # and it was dropped too
+def test_the_tested_run_is_the_latest_success_of_the_same_code_and_warehouse(
+    tmp_path: Path,
+) -> None:
+    log = runlog.RunLog(tmp_path / runlog.RUN_LOG_NAME)
+    assert log.latest_tested_run("duckdb:/w.duckdb", "code-1") is None  # no file yet
+    at = "2026-01-0{} 00:00:00.000000".format
+    for run_record in (
+        record("ok-1", refreshed_at=at(1)),
+        record("ok-2", refreshed_at=at(2)),
+        record("failed", refreshed_at=at(3), status=runlog.FAILED),
+        record("selected", refreshed_at=at(4), selector="dim_leads"),
+        record("other-code", refreshed_at=at(5), project_fingerprint="code-2"),
+        record("other-warehouse", refreshed_at=at(6), warehouse="duckdb:/x.duckdb"),
+        record("no-build", refreshed_at=None),  # failed before its build step
+    ):
+        log.start(run_record)
+    tested = log.latest_tested_run("duckdb:/w.duckdb", "code-1")
+    assert tested is not None and tested.run_id == "ok-2"
+    assert log.latest_tested_run("duckdb:/w.duckdb", "code-2").run_id == "other-code"
+    assert log.latest_tested_run("duckdb:/x.duckdb", "code-1").run_id == "other-warehouse"
+    assert log.latest_tested_run("duckdb:/w.duckdb", "code-3") is None
 
 
 @pytest.mark.parametrize(
-    ("fingerprint", "full_refresh", "selected", "scope", "reason"),
+    ("tested", "refreshed_at", "full_refresh", "selected", "through", "reason"),
     [
-        ("same", False, False, "refreshed", "same project code"),
-        ("other", False, False, "all", "project code changed"),
-        (None, False, False, "all", "no fully tested build"),
-        ("same", True, False, "all", "--full-refresh"),
-        ("same", False, True, "all", "--select"),
+        (
+            "2026-01-02 00:00:00.000001",
+            "2026-01-03 00:00:00.000000",
+            False,
+            False,
+            "2026-01-02 00:00:00.000001",
+            "same project code",
+        ),
+        (None, "2026-01-03 00:00:00.000000", False, False, None, "no successful run"),
+        (
+            "2026-01-02 00:00:00.000001",
+            "2026-01-03 00:00:00.000000",
+            True,
+            False,
+            None,
+            "--full-refresh",
+        ),
+        ("2026-01-02 00:00:00.000001", "2026-01-03 00:00:00.000000", False, True, None, "--select"),
+        (
+            "2026-01-02 00:00:00.000001",
+            "2026-01-02 00:00:00.000001",
+            False,
+            False,
+            None,
+            "the clock is at or before",
+        ),
     ],
 )
 def test_choose_scope(
-    fingerprint: str | None, full_refresh: bool, selected: bool, scope: str, reason: str
+    tested: str | None,
+    refreshed_at: str,
+    full_refresh: bool,
+    selected: bool,
+    through: str | None,
+    reason: str,
 ) -> None:
-    marker = None if fingerprint is None else tested_build.TestedBuild("r1", fingerprint, None)
-    chosen, why = tested_build.choose_scope(
-        marker, "same", full_refresh=full_refresh, selected=selected
+    tested_run = None if tested is None else record("r1", refreshed_at=tested)
+    scope = tested_build.choose_scope(
+        tested_run, refreshed_at, full_refresh=full_refresh, selected=selected
     )
-    assert chosen == scope and reason in why
+    assert scope.tested_through == through and reason in scope.reason
+    assert scope.scope == ("refreshed" if through else "all")
 
 
-def test_run_log_files_without_test_scope_get_the_column(tmp_path: Path) -> None:
+def test_run_log_files_without_the_newer_columns_get_them(tmp_path: Path) -> None:
     path = tmp_path / runlog.RUN_LOG_NAME
-    old_schema = runlog._SCHEMA.replace(",\n    test_scope text\n", "\n")  # as first released
-    assert "test_scope" not in old_schema
+    old_schema = runlog._SCHEMA
+    for name, definition in runlog._ADDED_COLUMNS:  # the schema as first released
+        old_schema = old_schema.replace(f",\n    {name} {definition}", "")
+    assert "test_scope" not in old_schema and "refreshed_at" not in old_schema
     with contextlib.closing(sqlite3.connect(path)) as con:
         con.executescript(old_schema)
         con.execute(
@@ -154,7 +192,8 @@ def test_run_log_files_without_test_scope_get_the_column(tmp_path: Path) -> None
     ]
     with contextlib.closing(sqlite3.connect(path)) as con:
         names = [row[1] for row in con.execute("pragma table_info(runs)")]
-    assert names.count("test_scope") == 1  # added once, however often the file is opened
+    for name, _ in runlog._ADDED_COLUMNS:  # added once, however often the file is opened
+        assert names.count(name) == 1, name
     assert "test scope" in runlog.format_table(log.recent(), None)
 
 
@@ -179,20 +218,11 @@ def run(ws: Workspace, *args: str) -> tuple[subprocess.CompletedProcess[str], ru
     return result, record
 
 
-def marker(ws: Workspace) -> tuple[str, str] | None:
-    """The recorded fully tested build (run id, fingerprint), or None."""
-    with contextlib.closing(duckdb.connect(str(ws.duckdb_path), read_only=True)) as con:
-        exists = con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'main' "
-            "and table_name = 'lead_funnel_tested_build'"
-        ).fetchone()
-        if not exists or not exists[0]:
-            return None
-        rows = con.execute(
-            "select run_id, project_fingerprint from main.lead_funnel_tested_build"
-        ).fetchall()
-    assert len(rows) == 1, rows
-    return rows[0]
+def latest_tested_run(ws: Workspace) -> runlog.RunRecord | None:
+    """The run the next run scopes its tests by (same warehouse, same project code)."""
+    return runlog.RunLog(ws.duckdb_path.parent / runlog.RUN_LOG_NAME).latest_tested_run(
+        f"duckdb:{ws.duckdb_path.name}", tested_build.project_fingerprint(ws.project_dir)
+    )
 
 
 def build_line(output: str) -> str:
@@ -240,11 +270,10 @@ def dbt_log_events(log_dir: Path, since: datetime) -> dict[str, list[str]]:
 
 @pytest.mark.slow
 def test_as_of_reaches_each_run_by_env_and_dbt_parses_partially(ws: Workspace) -> None:
-    first = marker(ws)
+    first = latest_tested_run(ws)
     assert first is not None  # the template's run: the first run, every row tested
     records = runlog.RunLog(ws.duckdb_path.parent / runlog.RUN_LOG_NAME).recent(10)
-    assert [(r.run_id, r.test_scope) for r in records] == [(first[0], "all")]
-    assert first[1] == tested_build.project_fingerprint(ws.project_dir)
+    assert [(r.run_id, r.test_scope) for r in records] == [(first.run_id, "all")]
 
     as_of_1, as_of_2 = "2026-11-20 08:00:00", "2026-11-21 09:30:00"
     _, one = run(ws, "--as-of", as_of_1)
@@ -267,85 +296,114 @@ def test_as_of_reaches_each_run_by_env_and_dbt_parses_partially(ws: Workspace) -
         assert "UnableToPartialParse" not in names, invocation
         assert {"PartialParsingEnabled", "PartialParsingSkipParsing"} & set(names), invocation
 
-    # Both runs followed a fully tested build of the same code: only new rows were tested.
+    # Both runs followed a fully tested run of the same code: only newer rows were tested.
     assert (one.test_scope, two.test_scope) == ("refreshed", "refreshed")
     assert "test_scope=refreshed" in build_line(result.stdout)
     assert f"test scope refreshed: run {one.run_id} tested every row" in result.stdout
-    assert "_refreshed_at" in scoped_test_sql(ws)
-    assert marker(ws) == (two.run_id, first[1])
-    # ... and the seeds, whose CSVs are those of the tested build, were not reloaded
-    built = {r["unique_id"].split(".")[0] for r in run_results["results"]}
-    assert "seed" not in built and "model" in built, built
+    assert f"_refreshed_at > cast('{one.refreshed_at}'" in scoped_test_sql(ws)
+    assert first.refreshed_at < one.refreshed_at < two.refreshed_at
+    assert latest_tested_run(ws).run_id == two.run_id
+    # the rows a run recomputes carry its refresh time
+    with contextlib.closing(duckdb.connect(str(ws.duckdb_path), read_only=True)) as con:
+        times = con.execute(
+            "select distinct strftime(_refreshed_at, '%Y-%m-%d %H:%M:%S.%f') "
+            "from intermediate.int_leads_enriched"
+        ).fetchall()
+    assert {t for (t,) in times} <= {first.refreshed_at, one.refreshed_at, two.refreshed_at}
 
 
-def test_a_run_that_cannot_open_the_build_file_stops_before_dbt(ws: Workspace) -> None:
-    before = marker(ws)
+def test_a_run_that_cannot_open_the_build_file_fails_and_says_why(ws: Workspace) -> None:
+    before = latest_tested_run(ws)
     with contextlib.closing(duckdb.connect(str(ws.duckdb_path), read_only=True)):
         result = ws.cli("run", "--freshness", "skip")
     assert result.returncode == 1, result.stdout
-    assert "build failed, nothing was rebuilt" in result.stdout
+    assert "build failed" in result.stdout
     assert "is open in another program" in result.stdout and "read_only" in result.stdout
-    assert "step=build status=start" not in result.stdout  # dbt never started
     record = runlog.RunLog(ws.duckdb_path.parent / runlog.RUN_LOG_NAME).recent(1)[0]
     assert record.status == runlog.FAILED and record.step == "build"
-    assert record.test_scope is None
-    assert marker(ws) == before  # untouched: nothing was built
+    assert latest_tested_run(ws) == before  # a failed run never becomes the tested one
+
+
+def write_bad_rows(ws: Workspace, refreshed_at: str) -> None:
+    """Write two rows of one key into int_lead_milestones_aggregated, as a buggy run would
+    (under a rule set no seed knows, so that nothing downstream reads them)."""
+    with contextlib.closing(duckdb.connect(str(ws.duckdb_path))) as con:
+        con.execute(
+            """
+            insert into intermediate.int_lead_milestones_aggregated
+            select * replace (
+                'bad-lead' as lead_id,
+                'no_such_rule_set' as rule_set_id,
+                cast(? as timestamp) as _refreshed_at
+            )
+            from intermediate.int_lead_milestones_aggregated order by lead_id limit 2
+            """,
+            [refreshed_at],
+        )
 
 
 @pytest.mark.slow
-def test_every_row_is_tested_unless_the_last_run_fully_tested_the_same_code(
-    ws: Workspace,
-) -> None:
+def test_every_row_is_tested_unless_a_run_of_the_same_code_tested_it(ws: Workspace) -> None:
     quick = ("--freshness", "skip", "--no-publish")
-    # Any other dbt command on the warehouse forgets the tested build (on-run-end hook).
-    assert marker(ws) is not None
-    dbt_support.run_dbt(
-        ["run", "--select", "stg_crm__leads"],
-        duckdb_path=ws.duckdb_path,
-        work_dir=ws.root / "plain_dbt",
-        project_dir=ws.project_dir,
-    )
-    assert marker(ws) is None
-    result, after_dbt = run(ws, *quick)
-    assert after_dbt.test_scope == "all"
+    before = latest_tested_run(ws)
+    assert before is not None
+
+    # A bad row written after the tested run (by a dbt command outside the runner, say) is
+    # newer than that run's refresh time: the next run's scoped tests read it and fail.
+    write_bad_rows(ws, "2999-01-01 00:00:00")
+    result = ws.cli("run", *quick)
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "unique_combination_of_columns_int_lead_milestones" in result.stdout
+    assert "models_failed=0" in build_line(result.stdout)
+    assert "test_scope=refreshed" in build_line(result.stdout)
+    assert latest_tested_run(ws) == before  # the failed run is not the tested one
+    # ... and an older bad row, refreshed before the tested run, is not read: the scope
+    # trusts what the tested run saw (it cannot have been there then)
+    with contextlib.closing(duckdb.connect(str(ws.duckdb_path))) as con:
+        con.execute(
+            "update intermediate.int_lead_milestones_aggregated "
+            "set _refreshed_at = cast(? as timestamp) "
+            "where _refreshed_at = timestamp '2999-01-01 00:00:00'",
+            [before.refreshed_at],
+        )
+    result, scoped = run(ws, *quick)
+    assert scoped.test_scope == "refreshed"
+    # A full refresh rebuilds (and so repairs) every row, tests them all, and becomes the
+    # tested run.
+    result, full = run(ws, *quick, "--full-refresh")
+    assert full.test_scope == "all" and full.full_refresh
     assert "test_scope=all" in build_line(result.stdout)
-    assert "test scope all: no fully tested build is recorded" in result.stdout
-    assert "_refreshed_at" not in scoped_test_sql(ws)
-    fingerprint = tested_build.project_fingerprint(ws.project_dir)
-    assert marker(ws) == (after_dbt.run_id, fingerprint)
+    assert "_refreshed_at >" not in scoped_test_sql(ws)
+    assert latest_tested_run(ws).run_id == full.run_id
 
     # Changed project code: the rows not recomputed were tested by other code.
     model = ws.project_dir / "models" / "marts" / "dim_leads.sql"
     model.write_text(model.read_text(encoding="utf-8") + "\n-- changed\n", encoding="utf-8")
+    assert latest_tested_run(ws) is None
     result, changed = run(ws, *quick)
     assert changed.test_scope == "all"
-    assert f"the project code changed since run {after_dbt.run_id}" in result.stdout
-    changed_fingerprint = tested_build.project_fingerprint(ws.project_dir)
-    assert changed_fingerprint != fingerprint
-    assert marker(ws) == (changed.run_id, changed_fingerprint)
+    assert "test scope all: no successful run of this project code" in result.stdout
+    assert latest_tested_run(ws).run_id == changed.run_id
 
-    # --full-refresh recomputes everything, so everything is tested; and it is recorded.
-    result, full = run(ws, *quick, "--full-refresh")
-    assert full.test_scope == "all" and full.full_refresh
-    assert "test_scope=all" in build_line(result.stdout)
-    assert marker(ws) == (full.run_id, changed_fingerprint)
-
-    # A run killed while dbt builds leaves no marker: it was dropped before dbt started.
+    # A run killed while dbt builds is never the tested run; the next run still scopes by
+    # the last successful one, so whatever the killed run wrote (newer) is tested.
     with running(ws.start("run", *quick)) as proc:
         read_until(proc, "step=build progress=")
         holder = locking.read_holder(locking.lock_path_for(ws.duckdb_path))
         kill_hard(proc)
     assert holder is not None and holder.child_pid
     assert wait_for_exit(holder.child_pid, timeout=10)
-    assert marker(ws) is None
+    result, after_kill = run(ws, *quick)
+    assert after_kill.test_scope == "refreshed"
+    assert f"test scope refreshed: run {changed.run_id} tested every row" in result.stdout
 
-    # --select builds part of the project: tested in full, and never recorded.
+    # --select builds part of the project: tested in full, and never the tested run.
     result, selected = run(ws, *quick, "--select", "dim_leads", "--log-format", "json")
     events = [json.loads(line) for line in result.stdout.splitlines()]
     build = [e for e in events if e["event"] == "step" and e["step"] == "build"]
     assert [(e["status"], e["test_scope"]) for e in build] == [("start", "all"), ("ok", "all")]
     assert selected.test_scope == "all" and selected.selector == "dim_leads"
-    assert marker(ws) is None
+    assert latest_tested_run(ws).run_id == after_kill.run_id
 
     status = json.loads(ws.cli("status", "--json", "--limit", "1").stdout)
     assert status["runs"][0]["test_scope"] == "all"
@@ -358,15 +416,17 @@ EVENT_KEY_TEST = (  # scope: {refreshed_keys: [rule_set_id, event_source, event_
 )
 
 
-def compiled_tests(ws: Workspace, copy: Path, work_dir: Path, scope: str) -> dict[str, str]:
-    """The SQL of the two scoped uniqueness tests, compiled with the given test scope."""
+def compiled_tests(
+    ws: Workspace, copy: Path, work_dir: Path, tested_through: str
+) -> dict[str, str]:
+    """The SQL of the two scoped uniqueness tests, compiled with the given tested time."""
     dbt_support.run_dbt(
         ["compile", "--select", STAGED_KEY_TEST, EVENT_KEY_TEST],
         duckdb_path=copy,
         work_dir=work_dir,
         project_dir=ws.project_dir,
         variables={"active_rule_set": "default"},
-        extra_env={tested_build.SCOPE_ENV: scope},
+        extra_env={tested_build.TESTED_THROUGH_ENV: tested_through},
     )
     manifest = json.loads((work_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
     sql = {}
@@ -382,22 +442,27 @@ def failures(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 
 @pytest.mark.slow
-def test_scoped_tests_read_what_this_run_recomputed(ws: Workspace, tmp_path: Path) -> None:
-    """The real compiled filters: `refreshed_rows` reads the rows of this run only;
-    `refreshed_keys` also every older row sharing a key with them; `all` reads everything."""
+def test_scoped_tests_read_the_rows_refreshed_after_the_tested_run(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """The real compiled filters: `refreshed_rows` reads the rows refreshed after the tested
+    time only; `refreshed_keys` also every older row sharing a key with them; with no tested
+    time every row is read."""
     copy = tmp_path / "tampered.duckdb"
     shutil.copyfile(ws.duckdb_path, copy)
-    scoped = compiled_tests(ws, copy, tmp_path / "refreshed", tested_build.SCOPE_REFRESHED)
-    unscoped = compiled_tests(ws, copy, tmp_path / "all", tested_build.SCOPE_ALL)
-    this_run = re.search(r"_refreshed_at = (cast\('[^']+' as timestamp\))", scoped[STAGED_KEY_TEST])
-    assert this_run, scoped[STAGED_KEY_TEST]
+    tested = latest_tested_run(ws)
+    assert tested is not None and tested.refreshed_at
+    scoped = compiled_tests(ws, copy, tmp_path / "refreshed", tested.refreshed_at)
+    unscoped = compiled_tests(ws, copy, tmp_path / "all", "")
+    assert f"_refreshed_at > cast('{tested.refreshed_at}' as timestamp)" in scoped[STAGED_KEY_TEST]
     assert "_refreshed_at" not in unscoped[STAGED_KEY_TEST]
+    later = "cast('2999-01-01 00:00:00' as timestamp)"  # a run after the tested one
 
     with contextlib.closing(duckdb.connect(str(copy))) as con:
         for name in (STAGED_KEY_TEST, EVENT_KEY_TEST):
             assert failures(con, scoped[name]) == 0 and failures(con, unscoped[name]) == 0
 
-        # a second staged copy of an event, written by an earlier run: only `all` sees it
+        # a second staged copy of an event, written by the tested run: only `all` sees it
         con.execute(
             """
             insert into staging.base_marketing__email_events
@@ -407,20 +472,20 @@ def test_scoped_tests_read_what_this_run_recomputed(ws: Workspace, tmp_path: Pat
         )
         assert failures(con, unscoped[STAGED_KEY_TEST]) == 1
         assert failures(con, scoped[STAGED_KEY_TEST]) == 0
-        # ... recomputed by this run (all copies of a key are recomputed together)
+        # ... recomputed by a later run (all copies of a key are recomputed together)
         con.execute(
-            f"update staging.base_marketing__email_events set _refreshed_at = {this_run[1]} "
+            f"update staging.base_marketing__email_events set _refreshed_at = {later} "
             "where event_id = (select min(event_id) from staging.base_marketing__email_events "
             "where is_staged)"
         )
         assert failures(con, scoped[STAGED_KEY_TEST]) == 1
 
-        # an event scored again under another lead by this run, while its old row (an
-        # earlier run's) stayed: refreshed_keys finds the pair, refreshed_rows could not
+        # an event scored again under another lead by a later run, while its old row (the
+        # tested run's) stayed: refreshed_keys finds the pair, refreshed_rows could not
         con.execute(
             f"""
             insert into intermediate.int_lead_events_scored
-            select * replace ('another-lead' as lead_id, {this_run[1]} as _refreshed_at)
+            select * replace ('another-lead' as lead_id, {later} as _refreshed_at)
             from intermediate.int_lead_events_scored
             order by rule_set_id, event_source, event_id limit 1
             """

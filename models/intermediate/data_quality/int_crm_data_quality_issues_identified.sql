@@ -3,20 +3,11 @@
     copies of sales activities, invalid optional values nulled in staged rows, and staged
     opportunities and sales activities whose lead is not a staged lead (orphans).
     Superseded CRM versions are not reported.
-    Incremental: a run recomputes the issues of the records landed again since its last
-    build and of the records of newly landed leads (macro record_refresh_batch).
+    A view: data_quality_issues reads the three issue models once per run.
 -#}
-
--- depends_on: {{ ref('int_landings_unioned') }}
 
 with
 
-{% if is_incremental() -%}
-records_to_refresh as (
-    {{ record_refresh_batch(ref('int_landings_unioned'), ['crm_leads', 'crm_companies', 'crm_opportunities', 'sales_activities']) | indent(4) }}
-),
-
-{% endif -%}
 leads as (
     select
         lead_id,
@@ -27,7 +18,6 @@ leads as (
         is_staged,
         has_invalid_updated_at
     from {{ ref('base_crm__leads') }}
-    where {{ in_records_to_refresh('lead_id', 'crm_leads') }}
 ),
 
 companies as (
@@ -42,7 +32,6 @@ companies as (
         has_invalid_account_tier,
         has_invalid_updated_at
     from {{ ref('base_crm__companies') }}
-    where {{ in_records_to_refresh('company_id', 'crm_companies') }}
 ),
 
 opportunities as (
@@ -58,7 +47,6 @@ opportunities as (
         has_invalid_is_won,
         has_invalid_amount
     from {{ ref('base_crm__opportunities') }}
-    where {{ in_records_to_refresh('opportunity_id', 'crm_opportunities') }}
 ),
 
 sales_activities as (
@@ -73,7 +61,6 @@ sales_activities as (
         is_staged,
         has_invalid_activity_type
     from {{ ref('base_crm__sales_activities') }}
-    where {{ in_records_to_refresh('activity_id', 'sales_activities') }}
 ),
 
 staged_leads as (
@@ -114,7 +101,7 @@ sales_activity_issues as (
     {{ orphan_lead_issues('sales_activities', 'sales_activities', 'activity_id', 'staged_leads') }}
 ),
 
-issues_unioned as (
+issues as (
     select * from lead_issues
     union all
     select * from company_issues
@@ -122,14 +109,6 @@ issues_unioned as (
     select * from opportunity_issues
     union all
     select * from sales_activity_issues
-),
-
-issues as (
-    {{ issues_with_ids('issues_unioned') }}
-),
-
-final as (
-    {{ issues_with_refresh_markers('issues') }}
 )
 
-select * from final
+select * from issues

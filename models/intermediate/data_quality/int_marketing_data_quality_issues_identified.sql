@@ -2,20 +2,11 @@
     Data-quality issues of the marketing tables, one row per issue: rejected rows, extra
     copies of events, unknown event types nulled in staged rows, and staged events whose
     lead is not a staged lead (orphans).
-    Incremental: a run recomputes the issues of the records landed again since its last
-    build and of the records of newly landed leads (macro record_refresh_batch).
+    A view: data_quality_issues reads the three issue models once per run.
 -#}
-
--- depends_on: {{ ref('int_landings_unioned') }}
 
 with
 
-{% if is_incremental() -%}
-records_to_refresh as (
-    {{ record_refresh_batch(ref('int_landings_unioned'), ['email_events', 'webinar_events', 'content_downloads']) | indent(4) }}
-),
-
-{% endif -%}
 email_events as (
     select
         event_id,
@@ -28,7 +19,6 @@ email_events as (
         is_staged,
         has_invalid_event_type
     from {{ ref('base_marketing__email_events') }}
-    where {{ in_records_to_refresh('event_id', 'email_events') }}
 ),
 
 webinar_events as (
@@ -43,7 +33,6 @@ webinar_events as (
         is_staged,
         has_invalid_event_type
     from {{ ref('base_marketing__webinar_events') }}
-    where {{ in_records_to_refresh('event_id', 'webinar_events') }}
 ),
 
 content_downloads as (
@@ -57,7 +46,6 @@ content_downloads as (
         is_duplicate,
         is_staged
     from {{ ref('base_marketing__content_downloads') }}
-    where {{ in_records_to_refresh('event_id', 'content_downloads') }}
 ),
 
 staged_leads as (
@@ -87,20 +75,12 @@ content_download_issues as (
     {{ orphan_lead_issues('content_downloads', 'content_downloads', 'event_id', 'staged_leads') }}
 ),
 
-issues_unioned as (
+issues as (
     select * from email_event_issues
     union all
     select * from webinar_event_issues
     union all
     select * from content_download_issues
-),
-
-issues as (
-    {{ issues_with_ids('issues_unioned') }}
-),
-
-final as (
-    {{ issues_with_refresh_markers('issues') }}
 )
 
-select * from final
+select * from issues

@@ -2,20 +2,11 @@
     Data-quality issues of the web tables, one row per issue: rejected rows, extra copies of
     events, and staged events whose lead is not a staged lead (orphans). Anonymous page
     views (no lead_id) are not issues.
-    Incremental: a run recomputes the issues of the records landed again since its last
-    build and of the records of newly landed leads (macro record_refresh_batch).
+    A view: data_quality_issues reads the three issue models once per run.
 -#}
-
--- depends_on: {{ ref('int_landings_unioned') }}
 
 with
 
-{% if is_incremental() -%}
-records_to_refresh as (
-    {{ record_refresh_batch(ref('int_landings_unioned'), ['web_page_views', 'form_submissions']) | indent(4) }}
-),
-
-{% endif -%}
 page_views as (
     select
         event_id,
@@ -27,7 +18,6 @@ page_views as (
         is_duplicate,
         is_staged
     from {{ ref('base_web__page_views') }}
-    where {{ in_records_to_refresh('event_id', 'web_page_views') }}
 ),
 
 form_submissions as (
@@ -41,7 +31,6 @@ form_submissions as (
         is_duplicate,
         is_staged
     from {{ ref('base_web__form_submissions') }}
-    where {{ in_records_to_refresh('event_id', 'form_submissions') }}
 ),
 
 staged_leads as (
@@ -61,18 +50,10 @@ form_submission_issues as (
     {{ orphan_lead_issues('form_submissions', 'form_submissions', 'event_id', 'staged_leads') }}
 ),
 
-issues_unioned as (
+issues as (
     select * from page_view_issues
     union all
     select * from form_submission_issues
-),
-
-issues as (
-    {{ issues_with_ids('issues_unioned') }}
-),
-
-final as (
-    {{ issues_with_refresh_markers('issues') }}
 )
 
-select * from final
+select * from issues

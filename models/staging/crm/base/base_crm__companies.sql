@@ -26,7 +26,7 @@ raw_companies as (
         _loaded_at
     from {{ source('crm', 'crm_companies') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(source('crm', 'crm_companies'), 'company_id', raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types) }}
     {%- endif %}
 ),
 
@@ -102,18 +102,18 @@ companies_versioned as (
                     order by
                         updated_at desc nulls last,
                         loaded_at desc,
-                        company_name asc nulls last,
-                        domain asc nulls last,
+                        {{ code_point_order('company_name') }} asc nulls last,
+                        {{ code_point_order('domain') }} asc nulls last,
                         employee_count asc nulls last,
-                        industry asc nulls last,
-                        country_code asc nulls last,
+                        {{ code_point_order('industry') }} asc nulls last,
+                        {{ code_point_order('country_code') }} asc nulls last,
                         account_tier asc nulls last
                 )
         end as version_number
     from companies_landed
 ),
 
-final as (
+flagged as (
     select
         company_id,
         company_name,
@@ -132,9 +132,12 @@ final as (
         rejection_issue is null and version_number = 1 as is_staged,
         has_invalid_employee_count,
         has_invalid_account_tier,
-        has_invalid_updated_at,
-        {{ refresh_timestamp() }} as _refreshed_at
+        has_invalid_updated_at
     from companies_versioned
+),
+
+final as (
+    {{ refresh_batch('flagged') | indent(4) }}
 )
 
 select * from final

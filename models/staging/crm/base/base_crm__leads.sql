@@ -25,7 +25,7 @@ raw_leads as (
         _loaded_at
     from {{ source('crm', 'crm_leads') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(source('crm', 'crm_leads'), 'lead_id', raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types) }}
     {%- endif %}
 ),
 
@@ -96,17 +96,17 @@ leads_versioned as (
                         updated_at desc nulls last,
                         loaded_at desc,
                         created_at desc,
-                        email asc nulls last,
-                        job_title asc nulls last,
-                        company_id asc nulls last,
-                        lead_source asc,
-                        campaign_id asc nulls last
+                        {{ code_point_order('email') }} asc nulls last,
+                        {{ code_point_order('job_title') }} asc nulls last,
+                        {{ code_point_order('company_id') }} asc nulls last,
+                        {{ code_point_order('lead_source') }} asc,
+                        {{ code_point_order('campaign_id') }} asc nulls last
                 )
         end as version_number
     from leads_landed
 ),
 
-final as (
+flagged as (
     select
         lead_id,
         email,
@@ -124,9 +124,12 @@ final as (
         rejection_issue is not null as is_rejected,
         rejection_issue is null and version_number > 1 as is_superseded,
         rejection_issue is null and version_number = 1 as is_staged,
-        has_invalid_updated_at,
-        {{ refresh_timestamp() }} as _refreshed_at
+        has_invalid_updated_at
     from leads_versioned
+),
+
+final as (
+    {{ refresh_batch('flagged') | indent(4) }}
 )
 
 select * from final

@@ -24,7 +24,7 @@ raw_opportunities as (
         _loaded_at
     from {{ source('crm', 'crm_opportunities') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(source('crm', 'crm_opportunities'), 'opportunity_id', raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types) }}
     {%- endif %}
 ),
 
@@ -95,13 +95,13 @@ opportunities_versioned as (
                         is_won desc nulls last,
                         amount desc nulls last,
                         created_at desc,
-                        lead_id asc
+                        {{ code_point_order('lead_id') }} asc
                 )
         end as version_number
     from opportunities_landed
 ),
 
-final as (
+flagged as (
     select
         opportunity_id,
         lead_id,
@@ -118,9 +118,12 @@ final as (
         rejection_issue is null and version_number = 1 as is_staged,
         has_invalid_closed_at,
         has_invalid_is_won,
-        has_invalid_amount,
-        {{ refresh_timestamp() }} as _refreshed_at
+        has_invalid_amount
     from opportunities_versioned
+),
+
+final as (
+    {{ refresh_batch('flagged') | indent(4) }}
 )
 
 select * from final

@@ -22,7 +22,7 @@ raw_sales_activities as (
         _loaded_at
     from {{ source('crm', 'sales_activities') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(source('crm', 'sales_activities'), 'activity_id', raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types) }}
     {%- endif %}
 ),
 
@@ -81,14 +81,14 @@ sales_activities_deduplicated as (
                     order by
                         loaded_at desc,
                         occurred_at desc,
-                        lead_id asc nulls last,
-                        activity_type asc nulls last
+                        {{ code_point_order('lead_id') }} asc nulls last,
+                        {{ code_point_order('activity_type') }} asc nulls last
                 )
         end as copy_number
     from sales_activities_landed
 ),
 
-final as (
+flagged as (
     select
         activity_id,
         lead_id,
@@ -101,9 +101,12 @@ final as (
         rejection_issue is not null as is_rejected,
         rejection_issue is null and copy_number > 1 as is_duplicate,
         rejection_issue is null and copy_number = 1 as is_staged,
-        has_invalid_activity_type,
-        {{ refresh_timestamp() }} as _refreshed_at
+        has_invalid_activity_type
     from sales_activities_deduplicated
+),
+
+final as (
+    {{ refresh_batch('flagged') | indent(4) }}
 )
 
 select * from final

@@ -22,7 +22,7 @@ raw_content_downloads as (
         _loaded_at
     from {{ source('marketing', 'content_downloads') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(source('marketing', 'content_downloads'), 'event_id', raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types) }}
     {%- endif %}
 ),
 
@@ -78,15 +78,15 @@ content_downloads_deduplicated as (
                     order by
                         loaded_at desc,
                         occurred_at desc,
-                        lead_id asc nulls last,
-                        asset_id asc nulls last,
-                        asset_type asc nulls last
+                        {{ code_point_order('lead_id') }} asc nulls last,
+                        {{ code_point_order('asset_id') }} asc nulls last,
+                        {{ code_point_order('asset_type') }} asc nulls last
                 )
         end as copy_number
     from content_downloads_landed
 ),
 
-final as (
+flagged as (
     select
         event_id,
         lead_id,
@@ -99,9 +99,12 @@ final as (
         copy_number,
         rejection_issue is not null as is_rejected,
         rejection_issue is null and copy_number > 1 as is_duplicate,
-        rejection_issue is null and copy_number = 1 as is_staged,
-        {{ refresh_timestamp() }} as _refreshed_at
+        rejection_issue is null and copy_number = 1 as is_staged
     from content_downloads_deduplicated
+),
+
+final as (
+    {{ refresh_batch('flagged') | indent(4) }}
 )
 
 select * from final

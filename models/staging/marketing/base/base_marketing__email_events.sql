@@ -23,7 +23,7 @@ raw_email_events as (
         _loaded_at
     from {{ source('marketing', 'email_events') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(source('marketing', 'email_events'), 'event_id', raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types) }}
     {%- endif %}
 ),
 
@@ -84,15 +84,15 @@ email_events_deduplicated as (
                     order by
                         loaded_at desc,
                         occurred_at desc,
-                        lead_id asc nulls last,
-                        email_campaign_id asc nulls last,
-                        event_type asc nulls last
+                        {{ code_point_order('lead_id') }} asc nulls last,
+                        {{ code_point_order('email_campaign_id') }} asc nulls last,
+                        {{ code_point_order('event_type') }} asc nulls last
                 )
         end as copy_number
     from email_events_landed
 ),
 
-final as (
+flagged as (
     select
         event_id,
         lead_id,
@@ -106,9 +106,12 @@ final as (
         rejection_issue is not null as is_rejected,
         rejection_issue is null and copy_number > 1 as is_duplicate,
         rejection_issue is null and copy_number = 1 as is_staged,
-        has_invalid_event_type,
-        {{ refresh_timestamp() }} as _refreshed_at
+        has_invalid_event_type
     from email_events_deduplicated
+),
+
+final as (
+    {{ refresh_batch('flagged') | indent(4) }}
 )
 
 select * from final

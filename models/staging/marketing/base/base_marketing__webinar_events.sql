@@ -22,7 +22,7 @@ raw_webinar_events as (
         _loaded_at
     from {{ source('marketing', 'webinar_events') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(source('marketing', 'webinar_events'), 'event_id', raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types) }}
     {%- endif %}
 ),
 
@@ -83,15 +83,15 @@ webinar_events_deduplicated as (
                     order by
                         loaded_at desc,
                         occurred_at desc,
-                        lead_id asc nulls last,
-                        webinar_id asc nulls last,
-                        event_type asc nulls last
+                        {{ code_point_order('lead_id') }} asc nulls last,
+                        {{ code_point_order('webinar_id') }} asc nulls last,
+                        {{ code_point_order('event_type') }} asc nulls last
                 )
         end as copy_number
     from webinar_events_landed
 ),
 
-final as (
+flagged as (
     select
         event_id,
         lead_id,
@@ -105,9 +105,12 @@ final as (
         rejection_issue is not null as is_rejected,
         rejection_issue is null and copy_number > 1 as is_duplicate,
         rejection_issue is null and copy_number = 1 as is_staged,
-        has_invalid_event_type,
-        {{ refresh_timestamp() }} as _refreshed_at
+        has_invalid_event_type
     from webinar_events_deduplicated
+),
+
+final as (
+    {{ refresh_batch('flagged') | indent(4) }}
 )
 
 select * from final

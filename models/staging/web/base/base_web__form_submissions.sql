@@ -21,7 +21,7 @@ raw_form_submissions as (
         _loaded_at
     from {{ source('web', 'form_submissions') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(source('web', 'form_submissions'), 'event_id', raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types) }}
     {%- endif %}
 ),
 
@@ -74,14 +74,14 @@ form_submissions_deduplicated as (
                     order by
                         loaded_at desc,
                         occurred_at desc,
-                        lead_id asc nulls last,
-                        form_type asc nulls last
+                        {{ code_point_order('lead_id') }} asc nulls last,
+                        {{ code_point_order('form_type') }} asc nulls last
                 )
         end as copy_number
     from form_submissions_landed
 ),
 
-final as (
+flagged as (
     select
         event_id,
         lead_id,
@@ -93,9 +93,12 @@ final as (
         copy_number,
         rejection_issue is not null as is_rejected,
         rejection_issue is null and copy_number > 1 as is_duplicate,
-        rejection_issue is null and copy_number = 1 as is_staged,
-        {{ refresh_timestamp() }} as _refreshed_at
+        rejection_issue is null and copy_number = 1 as is_staged
     from form_submissions_deduplicated
+),
+
+final as (
+    {{ refresh_batch('flagged') | indent(4) }}
 )
 
 select * from final

@@ -21,7 +21,7 @@ raw_page_views as (
         _loaded_at
     from {{ source('web', 'web_page_views') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(source('web', 'web_page_views'), 'event_id', raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types) }}
     {%- endif %}
 ),
 
@@ -74,14 +74,14 @@ page_views_deduplicated as (
                     order by
                         loaded_at desc,
                         occurred_at desc,
-                        lead_id asc nulls last,
-                        page_url asc nulls last
+                        {{ code_point_order('lead_id') }} asc nulls last,
+                        {{ code_point_order('page_url') }} asc nulls last
                 )
         end as copy_number
     from page_views_landed
 ),
 
-final as (
+flagged as (
     select
         event_id,
         lead_id,
@@ -93,9 +93,12 @@ final as (
         copy_number,
         rejection_issue is not null as is_rejected,
         rejection_issue is null and copy_number > 1 as is_duplicate,
-        rejection_issue is null and copy_number = 1 as is_staged,
-        {{ refresh_timestamp() }} as _refreshed_at
+        rejection_issue is null and copy_number = 1 as is_staged
     from page_views_deduplicated
+),
+
+final as (
+    {{ refresh_batch('flagged') | indent(4) }}
 )
 
 select * from final

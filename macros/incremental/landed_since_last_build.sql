@@ -1,0 +1,57 @@
+{#-
+    How a base_ model reads raw landings incrementally (key: the record id). The model's
+    newest `loaded_at` W is its watermark (`_loaded_at` is when a row landed, so later
+    landings are at or after it). An incremental run:
+    - reads the raw rows landed at or after W ("at" too, so rows landed later with the
+      same `_loaded_at` are never missed), and every row without a parseable
+      `_loaded_at` (no watermark finds those): macro raw_rows_to_refresh;
+    - ranks them together with the copies and versions of the same ids the model already
+      holds, taken as stored (cast and validated by earlier runs exactly as now): macro
+      previous_landings;
+    - writes every row of those ids again (strategy replace_keys); rows without an id
+      are replaced by landing time (config refresh_unkeyed_since: loaded_at).
+-#}
+
+{#-
+    The watermark W: the newest value of `column` in this model's table (1900-01-01 when
+    empty), read once when the model compiles and rendered as a literal, so the engine
+    can skip the raw table's older blocks (DuckDB's zone maps: landings are appended in
+    `_loaded_at` order); the strategy's delete sees the same value in the same run.
+-#}
+{% macro newest_in_target(column) -%}
+    {%- set newest = none -%}
+    {%- if execute and is_incremental() -%}
+        {%- set result = run_query("select max(" ~ column ~ ") from " ~ this) -%}
+        {%- set newest = result.columns[0].values()[0] if result is not none and result.rows | length > 0 else none -%}
+    {%- endif -%}
+    {%- set newest = newest or modules.datetime.datetime(1900, 1, 1) -%}
+    cast('{{ newest.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+
+{#- Filter on a raw relation's own columns: the rows an incremental run reads (see above). -#}
+{% macro raw_rows_to_refresh(raw_column_types) -%}
+    {%- set landed_at = parse_raw_value('_loaded_at', dbt.type_timestamp(), raw_column_types) -%}
+    {{ landed_at }} is null
+    or {{ landed_at }} >= {{ newest_in_target('loaded_at') }}
+{%- endmacro %}
+
+
+{#-
+    The stored rows to rank again with the new landings: every row this model holds,
+    landed before its watermark, of an id in `new_landings` (a CTE of the new landings,
+    cast and validated), with the CTE's `columns` in the same order.
+-#}
+{% macro previous_landings(new_landings, key_column, columns) -%}
+    select
+        {%- for column in columns %}
+        previous.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ this }} as previous
+    where
+        previous.loaded_at < {{ newest_in_target('loaded_at') }}
+        and previous.{{ key_column }} in (
+            select {{ new_landings }}.{{ key_column }}
+            from {{ new_landings }}
+        )
+{%- endmacro %}

@@ -1,0 +1,241 @@
+"""Running the same project on DuckDB and PostgreSQL in tests: one workspace per engine.
+
+`Engines` drives the real `lead-funnel` command line in subprocesses: a DuckDB file that
+holds the raw tables (and the DuckDB build), and a database on the private PostgreSQL
+server the raw tables are loaded into. Each engine gets its own copy of the dbt project
+(its own `target/` and partial parse) and its own state folder (run lock and run log).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+import compare_support
+from postgres_server import PostgresServer
+from runner_support import SCRIPTS_DIR, copy_project
+
+AS_OF = "2026-05-15 00:00:00"
+MARTS = (
+    "data_quality_issues",
+    "dim_leads",
+    "fct_lead_lifecycle",
+    "fct_lead_score_events",
+    "fct_lead_stage_history",
+    "funnel_daily",
+    "mql_sql_funnel",
+    "rule_set_comparison",
+    "sales_handoff_queue",
+)
+STAGING_MODELS = {
+    "crm_leads": "stg_crm__leads",
+    "crm_companies": "stg_crm__companies",
+    "crm_opportunities": "stg_crm__opportunities",
+    "sales_activities": "stg_crm__sales_activities",
+    "web_page_views": "stg_web__page_views",
+    "form_submissions": "stg_web__form_submissions",
+    "email_events": "stg_marketing__email_events",
+    "webinar_events": "stg_marketing__webinar_events",
+    "content_downloads": "stg_marketing__content_downloads",
+}
+CRM_VERSIONED = {
+    "crm_leads": "base_crm__leads",
+    "crm_companies": "base_crm__companies",
+    "crm_opportunities": "base_crm__opportunities",
+}
+
+
+@dataclass
+class Engines:
+    """One DuckDB workspace and one PostgreSQL database, on the same raw data."""
+
+    root: Path
+    raw: Path  # the DuckDB file: raw tables, and the DuckDB build
+    server: PostgresServer
+    database: str
+
+    def cli(self, engine: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """``lead-funnel <args>`` for one engine, in its own project copy and state folder."""
+        project = self.root / f"project_{engine}"
+        if not project.exists():
+            copy_project(project)
+        env = {
+            **_clean_env(),
+            **self.server.env_for(self.database),
+            "LEAD_FUNNEL_PROJECT_DIR": str(project),
+            "LEAD_FUNNEL_DUCKDB": str(self.raw),
+            "LEAD_FUNNEL_PUBLISH_PATH": str(self.root / "duckdb_published.duckdb"),
+            "LEAD_FUNNEL_STATE_DIR": str(self.root / f"state_{engine}"),
+            "PYTHONPATH": str(SCRIPTS_DIR),
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "lead_funnel.cli", *args],
+            env=env,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        assert result.returncode == 0, (
+            f"lead-funnel {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+        )
+        return result
+
+    def run_postgres(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Land the raw file's tables on PostgreSQL and run the job there."""
+        self.cli("postgres", "load-raw", "--target", "postgres", "--from", str(self.raw))
+        return self.cli(
+            "postgres",
+            "run",
+            "--target",
+            "postgres",
+            "--as-of",
+            AS_OF,
+            "--freshness",
+            "skip",
+            *args,
+        )
+
+    def build_both(self) -> None:
+        """Build (or incrementally run) both engines and export the PostgreSQL marts."""
+        self.cli("duckdb", "run", "--as-of", AS_OF, "--freshness", "skip")
+        self.run_postgres()
+        exported = self.root / "postgres_marts.duckdb"
+        exported.unlink(missing_ok=True)
+        self.cli("postgres", "export-marts", "--target", "postgres", "--to", str(exported))
+
+    def compare_marts(self) -> dict[str, compare_support.Difference]:
+        """Every mart of the DuckDB publication against the exported PostgreSQL one."""
+        with duckdb.connect() as con:
+            con.execute(f"attach '{self.root / 'duckdb_published.duckdb'}' as d (read_only)")
+            con.execute(f"attach '{self.root / 'postgres_marts.duckdb'}' as p (read_only)")
+            published = {
+                name
+                for (name,) in con.execute(
+                    "select table_name from duckdb_tables() where database_name = 'p' "
+                    "and schema_name = 'marts' and table_name != '_publication'"
+                ).fetchall()
+            }
+            assert published == set(MARTS), published
+            differences = {}
+            for mart in MARTS:
+                left, right = f"d.marts.{mart}", f"p.marts.{mart}"
+                assert compare_support.columns(con, left) == compare_support.columns(con, right), (
+                    f"{mart}: column names or types differ between the engines"
+                )
+                differences[mart] = compare_support.compare(con, left, right)
+        return differences
+
+
+def _clean_env() -> dict[str, str]:
+    drop = ("DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_PROFILES_DIR", "LEAD_FUNNEL_AS_OF")
+    return {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PG")}
+
+
+def land_hand_made_changes(path: Path) -> None:
+    """Re-land one clean email open under another lead, and another one as `delivered`.
+
+    Chosen from the raw tables alone (trimmed, case-insensitive), so that typed and text
+    landings pick the same events; landed one minute after the newest landing.
+    """
+    text = "nullif(trim(cast({} as varchar)), '')".format
+    with duckdb.connect(str(path)) as con:
+        opens = con.execute(
+            f"""
+            select {text("event_id")}, {text("lead_id")}
+            from raw.email_events
+            where lower({text("event_type")}) = 'open'
+                and {text("event_id")} is not null
+                and try_cast({text("occurred_at")} as timestamp) is not null
+                and {text("lead_id")} in (select {text("lead_id")} from raw.crm_leads)
+            group by 1, 2
+            having count(*) = 1
+            order by 1
+            limit 3
+            """
+        ).fetchall()
+        assert len(opens) == 3, opens
+        (moved_id, _), (_, to_lead), (demoted_id, _) = opens
+        loaded_type, latest = con.execute(
+            """
+            select
+                (select data_type from information_schema.columns
+                 where table_schema = 'raw' and table_name = 'email_events'
+                   and column_name = '_loaded_at'),
+                (select max(try_cast(_loaded_at as timestamp)) from raw.email_events)
+            """
+        ).fetchone()
+        landed_at = f"cast(timestamp '{latest}' + interval 1 minute as {loaded_type})"
+        con.execute(
+            f"""
+            insert into raw.email_events
+            select event_id, ?, email_campaign_id, event_type, occurred_at, {landed_at}
+            from raw.email_events where {text("event_id")} = ? limit 1
+            """,
+            [to_lead, moved_id],
+        )
+        con.execute(
+            f"""
+            insert into raw.email_events
+            select event_id, lead_id, email_campaign_id, 'delivered', occurred_at, {landed_at}
+            from raw.email_events where {text("event_id")} = ? limit 1
+            """,
+            [demoted_id],
+        )
+
+
+def postgres_nothing_lost(server: PostgresServer, database: str) -> dict[str, tuple[int, ...]]:
+    """Per raw table on PostgreSQL: (raw, staged, rejected, deduplicated, superseded)."""
+    counts = {}
+    with contextlib.closing(server.connect(database)) as con, con.cursor() as cur:
+        cur.execute(
+            "select source_table, action, count(*) from marts.data_quality_issues group by 1, 2"
+        )
+        reported = {(table, action): n for table, action, n in cur.fetchall()}
+        for table, model in STAGING_MODELS.items():
+            cur.execute(f"select count(*) from raw.{table}")
+            raw = cur.fetchone()[0]
+            cur.execute(f"select count(*) from staging.{model}")
+            staged = cur.fetchone()[0]
+            superseded = 0
+            if table in CRM_VERSIONED:
+                cur.execute(
+                    f"select count(*) from staging.{CRM_VERSIONED[table]} where is_superseded"
+                )
+                superseded = cur.fetchone()[0]
+            counts[table] = (
+                raw,
+                staged,
+                reported.get((table, "rejected"), 0),
+                reported.get((table, "deduplicated"), 0),
+                superseded,
+            )
+    return counts
+
+
+def assert_nothing_lost(counts: dict[str, tuple[int, ...]]) -> None:
+    """raw = staged + rejected + deduplicated + superseded, for every raw table."""
+    for table, (raw, staged, rejected, deduplicated, superseded) in counts.items():
+        assert raw > 0, table
+        assert raw == staged + rejected + deduplicated + superseded, (table, counts[table])
+
+
+def assert_same_marts(label: str, differences: dict[str, compare_support.Difference]) -> None:
+    """Zero differing rows in every mart, and every mart has rows; prints the counts."""
+    compared = sum(d.left_rows for d in differences.values())
+    print(f"\n{label}: {compared:,} rows compared, per mart (rows, differing):")
+    for mart, d in differences.items():
+        print(f"  {mart:<24} {d.left_rows:>8,} {d.differing:>4}")
+    mismatched = {
+        m: d for m, d in differences.items() if d.differing or d.left_rows != d.right_rows
+    }
+    assert not mismatched, f"{label}: marts that differ between DuckDB and PostgreSQL: {mismatched}"
+    assert all(d.left_rows > 0 for d in differences.values()), differences

@@ -38,6 +38,7 @@ import contextlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ import psycopg2.extensions
 from psycopg2 import sql
 
 from lead_funnel.generate import RAW_TABLES
+from lead_funnel.publication import WarehouseBusyError
 
 # Defaults of the libpq variables: the same as the `postgres` target of profiles.yml.
 DEFAULT_HOST = "localhost"
@@ -594,3 +596,52 @@ def _load_into_duckdb(exported: Sequence[_Exported], path: Path, schema: str) ->
                 raise PostgresIOError(f"writing into DuckDB file {path} failed: {exc}") from exc
             raise
     return counts
+
+
+# ------------------------------------------------------------------ one run at a time
+
+# The advisory lock every lead-funnel run or publish on a database holds while it works
+# (two 32-bit keys: the project, and what is locked), whatever machine it runs on.
+RUN_LOCK_KEYS = (0x4C46_554E, 1)  # "LFUN", the warehouse
+
+
+def _lock_holder(cur: psycopg2.extensions.cursor) -> str:
+    cur.execute(
+        "select a.application_name, coalesce(host(a.client_addr), 'local'), a.backend_start "
+        "from pg_locks as l join pg_stat_activity as a on a.pid = l.pid "
+        "where l.locktype = 'advisory' and l.classid = %s and l.objid = %s and l.granted",
+        list(RUN_LOCK_KEYS),
+    )
+    row = cur.fetchone()
+    if row is None:
+        return "another session"
+    return f"{row[0] or 'a session'} from {row[1]}, connected since {row[2]:%Y-%m-%d %H:%M:%S}"
+
+
+@contextlib.contextmanager
+def warehouse_lock(run_id: str, *, wait: bool = False, timeout: float = 0.0) -> Iterator[None]:
+    """Hold the database's lead-funnel advisory lock (a session of its own) while inside.
+
+    The run lock file only guards one machine; this guards the database, for schedulers on
+    several machines. Raises :class:`WarehouseBusyError` naming the holder when it is taken
+    (after ``timeout`` seconds of retrying with ``wait``).
+    """
+    con = connect()
+    try:
+        con.autocommit = True
+        with con.cursor() as cur:
+            cur.execute("set application_name = %s", [f"lead-funnel {run_id}"])
+            deadline = time.monotonic() + timeout
+            while True:
+                cur.execute("select pg_try_advisory_lock(%s, %s)", list(RUN_LOCK_KEYS))
+                if cur.fetchone()[0]:
+                    break
+                if not wait or time.monotonic() >= deadline:
+                    raise WarehouseBusyError(
+                        f"another lead-funnel run holds the lock of {server_url()}: "
+                        f"{_lock_holder(cur)}"
+                    )
+                time.sleep(2)
+        yield
+    finally:
+        con.close()  # ends the session, which releases the lock

@@ -1,4 +1,5 @@
-"""What a publication of the marts is, whatever the engine that publishes it."""
+"""What every engine's runner and publisher share: a publication of the marts, and the
+errors of publishing and of finding the warehouse busy."""
 
 from __future__ import annotations
 
@@ -26,3 +27,7 @@ class Publication:
 
 class PublishError(RuntimeError):
     """Publishing failed; what readers see is unchanged."""
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another process, perhaps on another machine, holds the warehouse's run lock."""

@@ -22,7 +22,13 @@ import duckdb
 
 from lead_funnel import config, locking, runlog
 from lead_funnel.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
-from lead_funnel.publication import MARTS_SCHEMA, PUBLICATION_TABLE, Publication, PublishError
+from lead_funnel.publication import (
+    MARTS_SCHEMA,
+    PUBLICATION_TABLE,
+    Publication,
+    PublishError,
+    WarehouseBusyError,
+)
 from lead_funnel.steplog import StepLogger
 
 
@@ -339,7 +345,19 @@ def cmd_publish(args: argparse.Namespace) -> int:
         runs.update(run_id, **runlog.finish_fields(started, runlog.LOCKED_OUT, str(exc)))
         log.error(f"{exc}; retry later, wait with --wait, or see `lead-funnel status`")
         return EXIT_LOCKED
-    with lock:
+    with lock, contextlib.ExitStack() as held:
+        if settings.engine == "postgres":  # the database's own lock too (other machines)
+            from lead_funnel import postgres
+
+            try:
+                held.enter_context(
+                    postgres.warehouse_lock(run_id, wait=args.wait, timeout=args.wait_timeout)
+                )
+            except WarehouseBusyError as exc:
+                runs.start(record)
+                runs.update(run_id, **runlog.finish_fields(started, runlog.LOCKED_OUT, str(exc)))
+                log.error(f"{exc}; retry later or wait with --wait")
+                return EXIT_LOCKED
         locking.reap_orphan_writer(lock.previous)
         runs.mark_interrupted(run_id)
         runs.start(record)

@@ -26,6 +26,7 @@ runs keep dbt's partial parsing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -52,6 +53,7 @@ from lead_funnel.dbt_process import (
     read_freshness,
 )
 from lead_funnel.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
+from lead_funnel.publication import WarehouseBusyError
 from lead_funnel.steplog import LOG_FORMATS, StepLogger
 
 AS_OF_FORMAT = runlog.AS_OF_FORMAT
@@ -255,7 +257,16 @@ class Run:
                 "`lead-funnel status`"
             )
             return EXIT_LOCKED
-        with self.lock:
+        with self.lock, contextlib.ExitStack() as held:
+            try:
+                held.enter_context(self._warehouse_lock())
+            except WarehouseBusyError as exc:
+                self.runs.start(self.record(runlog.LOCKED_OUT))
+                self.runs.update(
+                    self.run_id, **runlog.finish_fields(self.started, runlog.LOCKED_OUT, str(exc))
+                )
+                self.log.error(f"{exc}; this run did nothing. Let it finish or retry with --wait")
+                return EXIT_LOCKED
             self._after_lock()
             self.runs.start(self.record(runlog.RUNNING))
             self.log.info(
@@ -268,6 +279,16 @@ class Run:
                 warehouse=self.settings.warehouse,
             )
             return self._run_steps()
+
+    def _warehouse_lock(self) -> contextlib.AbstractContextManager[None]:
+        """On a server, the database's own lock too (runs may start on other machines)."""
+        if self.settings.engine != "postgres":
+            return contextlib.nullcontext()
+        from lead_funnel import postgres  # psycopg2: the optional [postgres] extra
+
+        return postgres.warehouse_lock(
+            self.run_id, wait=self.options.wait, timeout=self.options.wait_timeout
+        )
 
     def _acquire_lock(self) -> None:
         def take(wait: bool) -> None:

@@ -61,6 +61,15 @@ class Engines:
     database: str
 
     def cli(self, engine: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """``lead-funnel <args>`` for one engine, which must succeed."""
+        result = self.cli_result(engine, *args)
+        assert result.returncode == 0, (
+            f"lead-funnel {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+        )
+        return result
+
+    def cli_result(self, engine: str, *args: str) -> subprocess.CompletedProcess[str]:
         """``lead-funnel <args>`` for one engine, in its own project copy and state folder."""
         project = self.root / f"project_{engine}"
         if not project.exists():
@@ -74,7 +83,7 @@ class Engines:
             "LEAD_FUNNEL_STATE_DIR": str(self.root / f"state_{engine}"),
             "PYTHONPATH": str(SCRIPTS_DIR),
         }
-        result = subprocess.run(
+        return subprocess.run(
             [sys.executable, "-m", "lead_funnel.cli", *args],
             env=env,
             cwd=self.root,
@@ -83,11 +92,6 @@ class Engines:
             timeout=900,
             check=False,
         )
-        assert result.returncode == 0, (
-            f"lead-funnel {' '.join(args)} failed ({result.returncode}):\n"
-            f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
-        )
-        return result
 
     def run_postgres(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Land the raw file's tables on PostgreSQL and run the job there."""

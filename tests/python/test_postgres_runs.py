@@ -18,7 +18,7 @@ import pytest
 import compare_support
 from engines_support import AS_OF, Engines, land_hand_made_changes
 from lead_funnel import postgres as pgio
-from lead_funnel import publish_postgres
+from lead_funnel import publish_postgres, runlog
 from lead_funnel.generate import generate_raw, land_pending
 from postgres_server import PostgresServer
 
@@ -223,3 +223,22 @@ def test_a_reader_querying_through_a_publish_finishes_on_the_old_version(
         with con.cursor() as cur:
             cur.execute(retired)
             assert cur.fetchone()[0] == 0
+
+
+def test_a_run_on_a_database_another_machine_is_running_on_exits_3(
+    incremental_postgres: Engines,
+) -> None:
+    """The database's advisory lock keeps runners on other machines apart."""
+    engines = incremental_postgres
+    with contextlib.closing(engines.server.connect(engines.database)) as other:
+        other.autocommit = True
+        with other.cursor() as cur:
+            cur.execute("set application_name = 'lead-funnel 20990101T000000Z-beef'")
+            cur.execute("select pg_advisory_lock(%s, %s)", list(pgio.RUN_LOCK_KEYS))
+        for command in ("run", "publish"):
+            result = engines.cli_result("postgres", command, "--target", "postgres")
+            assert result.returncode == 3, result.stdout[-2000:]
+            assert "another lead-funnel run holds the lock" in result.stdout
+            assert "lead-funnel 20990101T000000Z-beef" in result.stdout
+    records = runlog.RunLog(engines.root / "state_postgres" / runlog.RUN_LOG_NAME).recent(2)
+    assert [r.status for r in records] == [runlog.LOCKED_OUT, runlog.LOCKED_OUT]

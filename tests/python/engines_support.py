@@ -144,11 +144,12 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PG")}
 
 
-def land_hand_made_changes(path: Path) -> None:
+def land_hand_made_changes(path: Path) -> dict[str, str]:
     """Re-land one clean email open under another lead, and another one as `delivered`.
 
     Chosen from the raw tables alone (trimmed, case-insensitive), so that typed and text
-    landings pick the same events; landed one minute after the newest landing.
+    landings pick the same events on any engine; landed one minute after the newest
+    landing. Returns the moved event and its old and new lead.
     """
     text = "nullif(trim(cast({} as varchar)), '')".format
     with duckdb.connect(str(path)) as con:
@@ -167,7 +168,7 @@ def land_hand_made_changes(path: Path) -> None:
             """
         ).fetchall()
         assert len(opens) == 3, opens
-        (moved_id, _), (_, to_lead), (demoted_id, _) = opens
+        (moved_id, from_lead), (_, to_lead), (demoted_id, _) = opens
         loaded_type, latest = con.execute(
             """
             select
@@ -194,6 +195,7 @@ def land_hand_made_changes(path: Path) -> None:
             """,
             [demoted_id],
         )
+    return {"moved_event": moved_id, "from_lead": from_lead, "to_lead": to_lead}
 
 
 def postgres_nothing_lost(server: PostgresServer, database: str) -> dict[str, tuple[int, ...]]:

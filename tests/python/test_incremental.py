@@ -24,7 +24,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import compare_support
 import dbt_support
+from engines_support import land_hand_made_changes
 from lead_funnel.generate import generate_raw, land_pending
 
 AS_OF = "2026-05-15 00:00:00"  # after the last landing
@@ -51,50 +53,6 @@ def build(
     )
 
 
-def land_hand_made_changes(duckdb_path: Path) -> dict[str, str]:
-    """Re-land one scored email event under another lead and another as `delivered`."""
-    with duckdb.connect(str(duckdb_path)) as con:
-        opens = con.execute(
-            """
-            select event_id, lead_id
-            from staging.stg_marketing__email_events
-            where event_type = 'open'
-                and lead_id in (select lead_id from staging.stg_crm__leads)
-            order by event_id
-            limit 3
-            """
-        ).fetchall()
-        assert len(opens) == 3, "the generated data should have email opens"
-        (moved_id, from_lead), (_, to_lead), (demoted_id, _) = opens
-        loaded_type, latest = con.execute(
-            """
-            select
-                (select data_type from information_schema.columns
-                 where table_schema = 'raw' and table_name = 'email_events'
-                   and column_name = '_loaded_at'),
-                (select max(try_cast(_loaded_at as timestamp)) from raw.email_events)
-            """
-        ).fetchone()
-        landed_at = f"cast(timestamp '{latest}' + interval 1 minute as {loaded_type})"
-        con.execute(
-            f"""
-            insert into raw.email_events
-            select event_id, ?, email_campaign_id, event_type, occurred_at, {landed_at}
-            from raw.email_events where event_id = ? limit 1
-            """,
-            [to_lead, moved_id],
-        )
-        con.execute(
-            f"""
-            insert into raw.email_events
-            select event_id, lead_id, email_campaign_id, 'delivered', occurred_at, {landed_at}
-            from raw.email_events where event_id = ? limit 1
-            """,
-            [demoted_id],
-        )
-    return {"moved_event": moved_id, "from_lead": from_lead, "to_lead": to_lead}
-
-
 def built_relations(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     """Every table and view dbt built (schemas staging, intermediate, marts) in a catalog."""
     rows = con.execute(
@@ -113,29 +71,14 @@ def built_relations(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
 RUN_TIMES = {"intermediate.int_scoring_rule_changes": ("changed_at",)}
 
 
-def business_columns(con: duckdb.DuckDBPyConnection, relation: str) -> str:
-    """The relation's columns without the bookkeeping ones and the run times."""
-    schema, table = relation.split(".")
-    rows = con.execute(
-        """
-        select column_name from information_schema.columns
-        where table_catalog = 'incremental' and table_schema = ? and table_name = ?
-            and not starts_with(column_name, '_')
-        order by ordinal_position
-        """,
-        [schema, table],
-    ).fetchall()
-    skipped = RUN_TIMES.get(relation, ())
-    return ", ".join(f'"{name}"' for (name,) in rows if name not in skipped)
-
-
 def compare_with_full_refresh(
     warehouse: Path, work_dir: Path, variables: dict[str, str]
 ) -> dict[str, tuple[int, int, int]]:
     """Rebuild a copy of ``warehouse`` with --full-refresh at the same vars and compare.
 
     Returns, per relation: (rows, rows only in the incremental build, rows only in the
-    full refresh), over the business columns (bookkeeping columns differ by design).
+    full refresh), leaving out the bookkeeping columns (names starting with `_`) and the
+    run times, which differ by design.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     full_refresh = work_dir / "full_refresh.duckdb"
@@ -161,23 +104,16 @@ def compare_with_full_refresh(
         assert relations == built_relations(con, "full_refresh")
         differences = {}
         for relation in relations:
-            columns = business_columns(con, relation)
-            rows = con.execute(f"select count(*) from incremental.{relation}").fetchone()[0]
-            differences[relation] = (rows, *differing_rows(con, relation, columns))
+            skip = tuple(
+                name
+                for name, _ in compare_support.columns(con, f"incremental.{relation}")
+                if name.startswith("_") or name in RUN_TIMES.get(relation, ())
+            )
+            found = compare_support.compare(
+                con, f"incremental.{relation}", f"full_refresh.{relation}", skip=skip
+            )
+            differences[relation] = (found.left_rows, found.only_left, found.only_right)
     return differences
-
-
-def differing_rows(con: duckdb.DuckDBPyConnection, relation: str, columns: str) -> tuple[int, int]:
-    """Rows only in the incremental build, and rows only in the full refresh."""
-    only_incremental = con.execute(
-        f"select count(*) from (select {columns} from incremental.{relation} "
-        f"except all select {columns} from full_refresh.{relation})"
-    ).fetchone()[0]
-    only_full = con.execute(
-        f"select count(*) from (select {columns} from full_refresh.{relation} "
-        f"except all select {columns} from incremental.{relation})"
-    ).fetchone()[0]
-    return only_incremental, only_full
 
 
 @pytest.mark.slow

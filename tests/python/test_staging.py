@@ -29,6 +29,7 @@ import duckdb
 import pytest
 
 import dbt_support
+from engines_support import CRM_VERSIONED, STAGING_MODELS
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -132,22 +133,6 @@ RAW_KEYS: dict[str, tuple[str, str | None, str | None, bool]] = {
     "content_downloads": ("event_id", "occurred_at", "lead_id", True),
 }
 EVENT_TABLES = [t for t in RAW_KEYS if t not in ("crm_leads", "crm_companies", "crm_opportunities")]
-CRM_VERSIONED = {
-    "crm_leads": "base_crm__leads",
-    "crm_companies": "base_crm__companies",
-    "crm_opportunities": "base_crm__opportunities",
-}
-STAGING_MODELS = {
-    "crm_leads": "stg_crm__leads",
-    "crm_companies": "stg_crm__companies",
-    "crm_opportunities": "stg_crm__opportunities",
-    "sales_activities": "stg_crm__sales_activities",
-    "web_page_views": "stg_web__page_views",
-    "form_submissions": "stg_web__form_submissions",
-    "email_events": "stg_marketing__email_events",
-    "webinar_events": "stg_marketing__webinar_events",
-    "content_downloads": "stg_marketing__content_downloads",
-}
 ISSUE_ACTIONS = {
     "missing_id": "rejected",
     "invalid_timestamp": "rejected",

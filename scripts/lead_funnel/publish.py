@@ -358,6 +358,12 @@ def cmd_publish(args: argparse.Namespace) -> int:
                 runs.update(run_id, **runlog.finish_fields(started, runlog.LOCKED_OUT, str(exc)))
                 log.error(f"{exc}; retry later or wait with --wait")
                 return EXIT_LOCKED
+            except Exception as exc:  # the server is down, refuses us, ...
+                message = f"cannot reach the warehouse {settings.warehouse}: {exc}".strip()
+                runs.start(record)
+                runs.update(run_id, **runlog.finish_fields(started, runlog.FAILED, message))
+                log.error(message)
+                return EXIT_FAILED
         locking.reap_orphan_writer(lock.previous)
         runs.mark_interrupted(run_id)
         runs.start(record)

@@ -85,8 +85,8 @@ def publish(
     ident = sql.Identifier
     try:
         con = postgres.connect()
-    except psycopg2.Error as exc:
-        raise PublishError(f"cannot connect to PostgreSQL: {exc}".strip()) from exc
+    except (psycopg2.Error, postgres.PostgresIOError) as exc:
+        raise PublishError(str(exc).strip()) from exc
     try:
         with con, con.cursor() as cur:
             if not _schema_exists(cur, BUILD_SCHEMA) or not _tables(cur, BUILD_SCHEMA):
@@ -210,7 +210,7 @@ def read_publication() -> Publication | None:
                 ).format(sql.Identifier(MARTS_SCHEMA), sql.Identifier(PUBLICATION_TABLE))
             )
             rows = cur.fetchall()
-    except psycopg2.Error:
+    except (psycopg2.Error, postgres.PostgresIOError):  # nothing published, or unreachable
         return None
     if not rows:
         return None

@@ -267,6 +267,14 @@ class Run:
                 )
                 self.log.error(f"{exc}; this run did nothing. Let it finish or retry with --wait")
                 return EXIT_LOCKED
+            except Exception as exc:  # the server is down, refuses us, ...: nothing ran
+                message = f"cannot reach the warehouse {self.settings.warehouse}: {exc}".strip()
+                self.runs.start(self.record(runlog.FAILED))
+                self.runs.update(
+                    self.run_id, **runlog.finish_fields(self.started, runlog.FAILED, message)
+                )
+                self.log.error(f"{message}; nothing was rebuilt")
+                return EXIT_FAILED
             self._after_lock()
             self.runs.start(self.record(runlog.RUNNING))
             self.log.info(

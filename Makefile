@@ -7,14 +7,24 @@ BENCHMARK_ARGS ?=
 export LEAD_FUNNEL_DUCKDB ?= $(CURDIR)/warehouse/lead_funnel.duckdb
 export LEAD_FUNNEL_PUBLISH_PATH ?= $(CURDIR)/warehouse/lead_funnel_published.duckdb
 
-.PHONY: install servers demo test lint pytest benchmark clean
+.PHONY: install install-all servers demo test lint pytest benchmark clean
 
+# `make demo` needs the package and dbt on DuckDB only.
 install: $(VENV)/.installed
 
 # Exact pins live in pyproject.toml; constraints.txt pins every transitive dependency.
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,postgres]"
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	touch $@
+
+# Everything the tests use: the dev tools, the PostgreSQL and Spark engines, and the Delta
+# Lake jars from Maven Central (spark/pom.xml) into .spark/jars.
+install-all: $(VENV)/.installed-all
+
+$(VENV)/.installed-all: $(VENV)/.installed pyproject.toml constraints.txt spark/pom.xml
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev,postgres,spark]"
+	mvn -q -B -f spark/pom.xml dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/.spark/jars -DincludeScope=runtime
 	touch $@
 
 ## First command: generate demo data, build every model, publish the marts.
@@ -23,7 +33,7 @@ demo: install
 	$(BIN)/lead-funnel run
 
 ## Second command: lint SQL and Python, then run the whole test suite.
-test: install servers lint pytest
+test: install-all servers lint pytest
 
 # What the tests run besides Python: PostgreSQL's server binaries (from Debian's packages,
 # as root; the tests start a private server on a free port and stop it).
@@ -31,17 +41,17 @@ servers:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
-lint: install
+lint: install-all
 	$(BIN)/ruff check scripts tests/python
 	$(BIN)/ruff format --check scripts tests/python
 	LEAD_FUNNEL_DUCKDB=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests/singular analyses
 
 # Two workers (the CI machine's two cores). A test module stays on one worker, so its
 # fixtures are built once; tests/python/conftest.py hands the modules out slowest first.
-pytest: install servers
+pytest: install-all servers
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
-benchmark: install
+benchmark: install-all
 	$(BIN)/lead-funnel benchmark $(BENCHMARK_ARGS)
 
 clean:

@@ -27,3 +27,8 @@
                 / cast(3600000000 as {{ lead_funnel.type_double() }})
     end)
 {%- endmacro %}
+
+{#- dbt.datediff on Spark rounds up to whole seconds; unix_micros is exact. -#}
+{% macro spark__hours_between(start_at, end_at) -%}
+    (cast(unix_micros({{ end_at }}) - unix_micros({{ start_at }}) as double) / cast(3600000000 as double))
+{%- endmacro %}

@@ -24,16 +24,15 @@
     union
     select staged_leads.lead_id
     from {{ ref('stg_crm__leads') }} as staged_leads
-    where exists (
-        select 1
-        from (select max(last_build._refreshed_at) as refreshed_at from {{ this }} as last_build) as last_build
-        where
-            last_build.refreshed_at is null
-            or last_build.refreshed_at >= {{ refresh_timestamp() }}
-            or exists (
-                select 1
-                from {{ ref('int_scoring_rule_changes') }} as rule_changes
-                where rule_changes.changed_at > last_build.refreshed_at
-            )
-    )
+    cross join (
+        select max(last_build._refreshed_at) as refreshed_at
+        from {{ this }} as last_build
+    ) as last_build
+    where
+        last_build.refreshed_at is null
+        or last_build.refreshed_at >= {{ refresh_timestamp() }}
+        or last_build.refreshed_at < (
+            select max(rule_changes.changed_at)
+            from {{ ref('int_scoring_rule_changes') }} as rule_changes
+        )
 {%- endmacro %}

@@ -2,7 +2,7 @@
     What an incremental model writes in a run, its batch for the replace_keys strategy:
     every row of `rows` (a CTE) with `_refreshed_at`, when this run computed it (macro
     refresh_timestamp). In an incremental run, `keys` (a CTE holding the model's
-    unique_key column: the keys the run recomputes) adds one keys-only row per key, with
+    unique_key columns: the keys the run recomputes) adds one keys-only row per key, with
     `_refreshed_at` null: the strategy deletes the stored rows of those keys too and
     never writes these rows, so a key left without rows (a lead whose only scored event
     moved to another lead) loses its old ones. The keys-only rows take the stored table's
@@ -16,8 +16,10 @@
     {%- if keys is not none and is_incremental() %}
     union all
     select
+        {%- set key = config.get('unique_key') %}
+        {%- set key_columns = [key] if key is string else key %}
         {%- for column in adapter.get_columns_in_relation(this) %}
-        {{ keys ~ '.' ~ column.name if column.name == config.get('unique_key') else 'null' }}
+        {{ keys ~ '.' ~ column.name if column.name in key_columns else 'null' }}
             as {{ column.name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ keys }}

@@ -6,8 +6,7 @@
 -#}
 {% macro scoring_rules_fingerprint() -%}
     {%- set string_type = dbt.type_string() -%}
-    {%- set order_by = 'order by ' ~ code_point_order('rule_rows.rule_row') %}
-    select {{ dbt.hash(dbt.listagg('rule_rows.rule_row', "'|'", order_by)) }} as fingerprint
+    select {{ dbt.hash(sorted_text_agg('rule_rows.rule_row', "'|'")) }} as fingerprint
     from (
         select
             {{ dbt.concat([
@@ -48,4 +47,22 @@
         select {{ dbt.concat(["'free_mail:'", "email_domain"]) }} as rule_row
         from {{ ref('free_email_domains') }}
     ) as rule_rows
+{%- endmacro %}
+
+
+
+{#-
+    The values of a text expression joined by `delimiter` in code point order (a
+    deterministic listagg). dbt.listagg on Spark ignores its order-by clause.
+-#}
+{% macro sorted_text_agg(expression, delimiter) -%}
+    {{ return(adapter.dispatch('sorted_text_agg', 'lead_funnel')(expression, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__sorted_text_agg(expression, delimiter) -%}
+    {{ dbt.listagg(expression, delimiter, 'order by ' ~ code_point_order(expression)) }}
+{%- endmacro %}
+
+{% macro spark__sorted_text_agg(expression, delimiter) -%}
+    array_join(array_sort(collect_list({{ expression }})), {{ delimiter }})
 {%- endmacro %}

@@ -34,33 +34,36 @@ category_priorities as (
     from page_categories
 ),
 
-page_views_matched as (
-    -- lowest priority number among the matching patterns wins; no match is `other`
-    select
-        page_views.event_id,
-        page_views.lead_id,
-        page_views.occurred_at,
-        min(page_categories.priority) as matched_priority
+page_urls as (
+    select distinct page_url
     from page_views
+),
+
+page_urls_categorised as (
+    -- each distinct URL once (far fewer than page views): the lowest priority number
+    -- among the matching patterns wins; no match is `other`
+    select
+        page_urls.page_url,
+        min(page_categories.priority) as matched_priority
+    from page_urls
     left join page_categories
-        on lower(page_views.page_url) like page_categories.url_pattern
-    group by
-        page_views.event_id,
-        page_views.lead_id,
-        page_views.occurred_at
+        on lower(page_urls.page_url) like page_categories.url_pattern
+    group by page_urls.page_url
 ),
 
 page_view_signals as (
     select
         'web_page_views' as event_source,
-        page_views_matched.event_id,
-        page_views_matched.lead_id,
+        page_views.event_id,
+        page_views.lead_id,
         'page_view' as signal,
         coalesce(category_priorities.page_category, 'other') as qualifier,
-        page_views_matched.occurred_at
-    from page_views_matched
+        page_views.occurred_at
+    from page_views
+    left join page_urls_categorised
+        on page_views.page_url = page_urls_categorised.page_url
     left join category_priorities
-        on page_views_matched.matched_priority = category_priorities.priority
+        on page_urls_categorised.matched_priority = category_priorities.priority
 ),
 
 email_signals as (

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -323,12 +324,30 @@ class Bench:
         """The server database of one size (a fresh one per repeat)."""
         return f"lead_funnel_bench_{size_dir.name.removeprefix('size-').lower()}"
 
-    def _land_on_server(self, db_path: Path) -> float:
-        """Copy the raw tables of ``db_path`` to the server target; seconds taken."""
+    def _spark_settings(self, size_dir: Path) -> config.Settings:
+        """The Spark target's settings with the size's own warehouse folder."""
+        return dataclasses.replace(self.settings, spark_warehouse=size_dir / "spark")
+
+    def _fresh_server(self, size_dir: Path) -> None:
+        """An empty database (PostgreSQL) or warehouse folder (Spark) for one size."""
+        if self.engine == "spark":
+            shutil.rmtree(size_dir / "spark", ignore_errors=True)
+            return
         from lead_funnel import postgres  # psycopg2: the optional [postgres] extra
 
+        postgres.recreate_database(self._database(size_dir))
+
+    def _land_on_server(self, db_path: Path) -> float:
+        """Copy the raw tables of ``db_path`` to the server target; seconds taken."""
         started = time.perf_counter()
-        postgres.load_raw(db_path, database=self._database(db_path.parent))
+        if self.engine == "spark":
+            from lead_funnel import spark  # pyspark: the optional [spark] extra
+
+            spark.load_raw(db_path, self._spark_settings(db_path.parent))
+        else:
+            from lead_funnel import postgres  # psycopg2: the optional [postgres] extra
+
+            postgres.load_raw(db_path, database=self._database(db_path.parent))
         return time.perf_counter() - started
 
     def _build(self, db_path: Path, name: str) -> BuildResult:
@@ -369,6 +388,7 @@ class Bench:
         if self.engine != "duckdb":
             env["PGDATABASE"] = self._database(size_dir)
             env["LEAD_FUNNEL_STATE_DIR"] = str(size_dir / "state")
+            env["LEAD_FUNNEL_SPARK_WAREHOUSE"] = str(size_dir / "spark")
         log_path = size_dir / f"{name}.log"
         with log_path.open("w", encoding="utf-8") as log_file, PeakRss() as peak:
             started = time.perf_counter()
@@ -421,9 +441,7 @@ class Bench:
         self.log(f"{tag} generated {raw_rows:,} raw rows in {generate_s:.1f} s")
         load_s = None
         if self.engine != "duckdb":
-            from lead_funnel import postgres
-
-            postgres.recreate_database(self._database(size_dir))
+            self._fresh_server(size_dir)
             load_s = self._land_on_server(db_path)
             self.log(f"{tag} loaded the raw tables into {self.engine} in {load_s:.1f} s")
 
@@ -490,17 +508,31 @@ class Bench:
 
     def _floor_mismatches_on_server(self, db_path: Path) -> int:
         """Leads whose floor ``mql_at`` differs from the server build's fct_lead_lifecycle."""
-        from lead_funnel import postgres
-
         copy = db_path.with_name("server_lifecycle.duckdb")
         copy.unlink(missing_ok=True)
-        postgres.export_schema(
-            "marts_build",
-            copy,
-            duckdb_schema="marts",
-            tables=["fct_lead_lifecycle"],
-            database=self._database(db_path.parent),
-        )
+        if self.engine == "spark":
+            import duckdb
+
+            from lead_funnel import spark
+
+            spark.export_schemas(
+                ["marts_build"],
+                copy,
+                self._spark_settings(db_path.parent),
+                tables=["fct_lead_lifecycle"],
+            )
+            with contextlib.closing(duckdb.connect(str(copy))) as con:
+                con.execute("alter schema marts_build rename to marts")
+        else:
+            from lead_funnel import postgres
+
+            postgres.export_schema(
+                "marts_build",
+                copy,
+                duckdb_schema="marts",
+                tables=["fct_lead_lifecycle"],
+                database=self._database(db_path.parent),
+            )
         result = _in_child(
             _floor_in_child,
             str(db_path),
@@ -939,7 +971,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="NAME",
         help="dbt target from profiles.yml (default: its default, the DuckDB file); e.g. "
         "postgres: each size loads its raw data into a fresh database "
-        "lead_funnel_bench_<size> of the server the PG* variables name",
+        "lead_funnel_bench_<size> of the server the PG* variables name; spark: into a "
+        "fresh warehouse folder per size under the work dir",
     )
     parser.set_defaults(func=cmd_benchmark)
 

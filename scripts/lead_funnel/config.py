@@ -1,9 +1,11 @@
 """Paths and settings shared by the command-line tools (read from the environment).
 
 A run targets one dbt target of ``profiles.yml``: the embedded DuckDB file (target
-``dev``, the default) or a warehouse server (target ``postgres``). Whatever the engine,
-the runner keeps its lock and run log in a local state folder: next to the DuckDB file,
-or ``warehouse/<target>/`` for a server (env ``LEAD_FUNNEL_STATE_DIR`` overrides it).
+``dev``, the default), a PostgreSQL server (target ``postgres``) or Spark with Delta Lake
+(target ``spark``, its warehouse folder from env ``LEAD_FUNNEL_SPARK_WAREHOUSE``, default
+``warehouse/spark``). Whatever the engine, the runner keeps its lock and run log in a
+local state folder: next to the DuckDB file, in the Spark warehouse folder, or
+``warehouse/<target>/`` for a server (env ``LEAD_FUNNEL_STATE_DIR`` overrides it).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-ENGINES = ("duckdb", "postgres")
+ENGINES = ("duckdb", "postgres", "spark")
 LOCK_NAME = "run.lock"
 
 
@@ -33,6 +35,7 @@ class Settings:
     duckdb_path: Path
     publish_path: Path
     state_dir: Path
+    spark_warehouse: Path
 
     @property
     def warehouse_dir(self) -> Path:
@@ -57,6 +60,8 @@ class Settings:
             if self.duckdb_path.parent == self.state_dir:
                 return f"duckdb:{self.duckdb_path.name}"
             return f"duckdb:{self.duckdb_path}"
+        if self.engine == "spark":
+            return f"spark:{self.spark_warehouse}"
         from lead_funnel import postgres  # psycopg2: the optional [postgres] extra
 
         return postgres.server_url()
@@ -99,11 +104,16 @@ def load_settings(
         or "warehouse/lead_funnel_published.duckdb"
     )
     db_path, pub_path = _absolute(project_dir, db), _absolute(project_dir, pub)
+    spark_warehouse = _absolute(
+        project_dir, os.environ.get("LEAD_FUNNEL_SPARK_WAREHOUSE") or "warehouse/spark"
+    )
     state = os.environ.get("LEAD_FUNNEL_STATE_DIR")
     if state:
         state_dir = _absolute(project_dir, state)
     elif engine == "duckdb":
         state_dir = db_path.parent
+    elif engine == "spark":
+        state_dir = spark_warehouse
     else:
         state_dir = project_dir / "warehouse" / target
     return Settings(
@@ -113,9 +123,24 @@ def load_settings(
         duckdb_path=db_path,
         publish_path=pub_path,
         state_dir=state_dir,
+        spark_warehouse=spark_warehouse,
     )
 
 
 def _absolute(project_dir: Path, path: str | os.PathLike[str]) -> Path:
     resolved = Path(path)
     return resolved if resolved.is_absolute() else project_dir / resolved
+
+
+def spark_environment(settings: Settings) -> dict[str, str]:
+    """The env vars profiles.yml's Spark target reads, as absolute paths: the warehouse
+    folder, the Delta jars `make install` fetched into .spark/jars of this installation,
+    and the driver's log configuration. Values already set in the environment win."""
+    jars_dir = PROJECT_DIR / ".spark" / "jars"
+    jars = ",".join(str(path) for path in sorted(jars_dir.glob("*.jar")))
+    defaults = {
+        "LEAD_FUNNEL_SPARK_WAREHOUSE": str(settings.spark_warehouse),
+        "LEAD_FUNNEL_SPARK_JARS": jars,
+        "LEAD_FUNNEL_SPARK_LOG_CONFIG": str(PROJECT_DIR / "spark" / "log4j2.properties"),
+    }
+    return {name: os.environ.get(name) or value for name, value in defaults.items()}

@@ -191,6 +191,12 @@ def publish_marts(
         return publish_postgres.publish(
             run_id=run_id, as_of=as_of, rule_set_id=rule_set_id, selector=selector
         )
+    if settings.engine == "spark":
+        from lead_funnel import publish_spark  # pyspark: the optional [spark] extra
+
+        return publish_spark.publish(
+            settings, run_id=run_id, as_of=as_of, rule_set_id=rule_set_id, selector=selector
+        )
     return publish(
         settings.duckdb_path,
         settings.publish_path,
@@ -207,6 +213,10 @@ def count_built_marts(settings: config.Settings) -> dict[str, int]:
         from lead_funnel import publish_postgres
 
         return publish_postgres.count_built_marts()
+    if settings.engine == "spark":
+        from lead_funnel import publish_spark
+
+        return publish_spark.count_built_marts(settings)
     return count_mart_rows(settings.duckdb_path)
 
 
@@ -216,6 +226,10 @@ def published_version(settings: config.Settings) -> Publication | None:
         from lead_funnel import publish_postgres
 
         return publish_postgres.read_publication()
+    if settings.engine == "spark":
+        from lead_funnel import publish_spark
+
+        return publish_spark.read_publication(settings)
     return read_publication(settings.publish_path)
 
 

@@ -167,6 +167,14 @@ def validate(args: argparse.Namespace, settings: config.Settings, started: datet
         settings.publish_path.resolve() == settings.duckdb_path.resolve()
     ):
         raise ConfigError("the publish path must differ from the build DuckDB file")
+    if (
+        settings.engine == "spark"
+        and not config.spark_environment(settings)["LEAD_FUNNEL_SPARK_JARS"]
+    ):
+        raise ConfigError(
+            "the Delta Lake jars are missing from .spark/jars: run `make install` (it fetches "
+            "them from Maven Central) or set LEAD_FUNNEL_SPARK_JARS"
+        )
     return RunOptions(
         as_of=as_of,
         rule_set=args.rule_set,
@@ -219,7 +227,11 @@ class Run:
             settings.duckdb_path,
             target=options.target,
             # every row tested unless the build step says otherwise (never inherited)
-            extra_env={**options.dbt_env, tested_build.TESTED_THROUGH_ENV: ""},
+            extra_env={
+                **options.dbt_env,
+                tested_build.TESTED_THROUGH_ENV: "",
+                **(config.spark_environment(settings) if settings.engine == "spark" else {}),
+            },
         )
         self.counts = NodeCounts()
 

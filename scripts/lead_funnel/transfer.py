@@ -1,12 +1,12 @@
 """``lead-funnel load-raw`` and ``export-marts``: move tables between a DuckDB file and a
 warehouse server.
 
-- ``load-raw --target postgres --from FILE.duckdb`` copies the nine raw tables of schema
+- ``load-raw --target postgres|spark --from FILE.duckdb`` copies the nine raw tables of schema
   ``raw`` of a DuckDB file (such as the generator's output) into schema ``raw`` of the
   target, keeping their column types (typed or all text), replacing what was there in one
-  transaction. Raw data only ever grows, so reloading a later copy of the same file lands
-  what was added since, as an EL tool would.
-- ``export-marts --target postgres --to FILE.duckdb`` copies every published mart, with
+  transaction (on Spark: one Delta commit per table). Raw data only ever grows, so
+  reloading a later copy of the same file lands what was added since, as an EL tool would.
+- ``export-marts --target postgres|spark --to FILE.duckdb`` copies every published mart, with
   exact types, into schema ``marts`` of a DuckDB file: for BI extracts, and to compare
   engines row by row.
 """
@@ -39,6 +39,35 @@ def _server_settings(args: argparse.Namespace, command: str) -> config.Settings 
     return settings
 
 
+def _load(settings: config.Settings, source: Path, schema: str) -> dict[str, int]:
+    """The raw tables of ``source`` into the target's ``schema``, per engine."""
+    if settings.engine == "spark":
+        from lead_funnel import spark  # pyspark: the optional [spark] extra
+
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        return spark.load_raw(source, settings, schema=schema)
+    from lead_funnel import postgres  # psycopg2: the optional [postgres] extra
+
+    postgres.ensure_database()
+    return postgres.load_raw(source, schema=schema)
+
+
+def _export(settings: config.Settings, schemas: list[str], destination: Path) -> dict[str, int]:
+    """Every table of the target's ``schemas`` into the same-named schemas of
+    ``destination`` (the published marts by default); rows per ``schema.table``."""
+    if settings.engine == "spark":
+        from lead_funnel import spark
+
+        return spark.export_schemas(schemas, destination, settings)
+    from lead_funnel import postgres
+
+    counts = {}
+    for schema in schemas:
+        exported = postgres.export_schema(schema, destination, duckdb_schema=schema)
+        counts.update({f"{schema}.{table}": rows for table, rows in exported.items()})
+    return counts
+
+
 def cmd_load_raw(args: argparse.Namespace) -> int:
     """Copy the raw tables of a DuckDB file into the target's ``raw`` schema."""
     settings = _server_settings(args, "load-raw")
@@ -48,12 +77,9 @@ def cmd_load_raw(args: argparse.Namespace) -> int:
     if not source.is_file():
         print(f"lead-funnel load-raw: no DuckDB file at {source}", file=sys.stderr)
         return EXIT_USAGE
-    from lead_funnel import postgres  # psycopg2: the optional [postgres] extra
-
     try:
-        postgres.ensure_database()
-        counts = postgres.load_raw(source, schema=args.schema)
-    except (postgres.PostgresIOError, postgres.psycopg2.Error) as exc:
+        counts = _load(settings, source, args.schema)
+    except Exception as exc:  # the engine's own errors: unreachable, refused, ...
         print(f"lead-funnel load-raw: {exc}".strip(), file=sys.stderr)
         return EXIT_FAILED
     for table, rows in counts.items():
@@ -67,24 +93,22 @@ def cmd_export_marts(args: argparse.Namespace) -> int:
     settings = _server_settings(args, "export-marts")
     if settings is None:
         return EXIT_USAGE
-    from lead_funnel import postgres
-
     destination = Path(args.destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     try:
-        counts = postgres.export_schema(args.schema, destination, duckdb_schema=MARTS_SCHEMA)
-    except (postgres.PostgresIOError, postgres.psycopg2.Error) as exc:
+        counts = _export(settings, args.schema or [MARTS_SCHEMA], destination)
+    except Exception as exc:  # the engine's own errors: unreachable, refused, ...
         print(f"lead-funnel export-marts: {exc}".strip(), file=sys.stderr)
         return EXIT_FAILED
     if not counts:
         print(
-            f"lead-funnel export-marts: schema {args.schema} of {settings.warehouse} has no "
-            "tables; run `lead-funnel run --target ...` first",
+            f"lead-funnel export-marts: {settings.warehouse} has no tables in "
+            f"{', '.join(args.schema or [MARTS_SCHEMA])}; run `lead-funnel run --target ...` first",
             file=sys.stderr,
         )
         return EXIT_FAILED
     for table, rows in counts.items():
-        print(f"  {MARTS_SCHEMA}.{table:<28} {rows:>12,} rows")
+        print(f"  {table:<36} {rows:>12,} rows")
     print(f"exported {len(counts)} tables of {settings.warehouse} to {destination}")
     return EXIT_OK
 
@@ -100,7 +124,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "transaction; the database is created when missing.",
     )
     load.add_argument(
-        "--target", required=True, metavar="NAME", help="server target, e.g. postgres"
+        "--target", required=True, metavar="NAME", help="server target: postgres or spark"
     )
     load.add_argument(
         "--from", dest="source", required=True, metavar="FILE.duckdb", help="DuckDB file to read"
@@ -116,15 +140,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "same names are replaced): for BI extracts and for comparing engines.",
     )
     export.add_argument(
-        "--target", required=True, metavar="NAME", help="server target, e.g. postgres"
+        "--target", required=True, metavar="NAME", help="server target: postgres or spark"
     )
     export.add_argument(
         "--to", dest="destination", required=True, metavar="FILE.duckdb", help="DuckDB file"
     )
     export.add_argument(
         "--schema",
-        default=MARTS_SCHEMA,
-        help="schema to export (default: marts, the published one; marts_build holds a "
-        "build not published yet)",
+        action="append",
+        metavar="SCHEMA",
+        help="schema to export into the same-named schema of the file, repeatable (default: "
+        "marts, the published one; marts_build holds a build not published yet, raw and "
+        "staging are there too, for checks)",
     )
     export.set_defaults(func=cmd_export_marts)

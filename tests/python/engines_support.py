@@ -1,9 +1,11 @@
-"""Running the same project on DuckDB and PostgreSQL in tests: one workspace per engine.
+"""Running the same project on DuckDB, PostgreSQL and Spark in tests: one workspace per
+engine.
 
 `Engines` drives the real `lead-funnel` command line in subprocesses: a DuckDB file that
-holds the raw tables (and the DuckDB build), and a database on the private PostgreSQL
-server the raw tables are loaded into. Each engine gets its own copy of the dbt project
-(its own `target/` and partial parse) and its own state folder (run lock and run log).
+holds the raw tables (and the DuckDB build), a database on the private PostgreSQL server
+and a Spark warehouse folder the raw tables are loaded into. Each engine gets its own copy
+of the dbt project (its own `target/` and partial parse) and its own state folder (run
+lock and run log).
 """
 
 from __future__ import annotations
@@ -53,12 +55,13 @@ CRM_VERSIONED = {
 
 @dataclass
 class Engines:
-    """One DuckDB workspace and one PostgreSQL database, on the same raw data."""
+    """One DuckDB workspace and the server engines (PostgreSQL, Spark), on the same raw data."""
 
     root: Path
     raw: Path  # the DuckDB file: raw tables, and the DuckDB build
-    server: PostgresServer
-    database: str
+    server: PostgresServer | None  # None: no PostgreSQL in this test
+    database: str = ""
+    servers: tuple[str, ...] = ("postgres",)
 
     def cli(self, engine: str, *args: str) -> subprocess.CompletedProcess[str]:
         """``lead-funnel <args>`` for one engine, which must succeed."""
@@ -76,11 +79,15 @@ class Engines:
             copy_project(project)
         env = {
             **_clean_env(),
-            **self.server.env_for(self.database),
+            **(self.server.env_for(self.database) if self.server else {}),
             "LEAD_FUNNEL_PROJECT_DIR": str(project),
             "LEAD_FUNNEL_DUCKDB": str(self.raw),
             "LEAD_FUNNEL_PUBLISH_PATH": str(self.root / "duckdb_published.duckdb"),
             "LEAD_FUNNEL_STATE_DIR": str(self.root / f"state_{engine}"),
+            "LEAD_FUNNEL_SPARK_WAREHOUSE": str(self.root / "spark_warehouse"),
+            # the test data is small: Spark's per-query planning is most of its time
+            "LEAD_FUNNEL_SPARK_SHUFFLE_PARTITIONS": "1",
+            "LEAD_FUNNEL_SPARK_ADAPTIVE": "false",
             "PYTHONPATH": str(SCRIPTS_DIR),
         }
         return subprocess.run(
@@ -93,34 +100,44 @@ class Engines:
             check=False,
         )
 
-    def run_postgres(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Land the raw file's tables on PostgreSQL and run the job there."""
-        self.cli("postgres", "load-raw", "--target", "postgres", "--from", str(self.raw))
+    def run_server(self, engine: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """Land the raw file's tables on a server engine and run the job there."""
+        self.cli(engine, "load-raw", "--target", engine, "--from", str(self.raw))
         return self.cli(
-            "postgres",
-            "run",
-            "--target",
-            "postgres",
-            "--as-of",
-            AS_OF,
-            "--freshness",
-            "skip",
-            *args,
+            engine, "run", "--target", engine, "--as-of", AS_OF, "--freshness", "skip", *args
         )
 
-    def build_both(self) -> None:
-        """Build (or incrementally run) both engines and export the PostgreSQL marts."""
-        self.cli("duckdb", "run", "--as-of", AS_OF, "--freshness", "skip")
-        self.run_postgres()
-        exported = self.root / "postgres_marts.duckdb"
-        exported.unlink(missing_ok=True)
-        self.cli("postgres", "export-marts", "--target", "postgres", "--to", str(exported))
+    def run_postgres(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Land the raw file's tables on PostgreSQL and run the job there."""
+        return self.run_server("postgres", *args)
 
-    def compare_marts(self) -> dict[str, compare_support.Difference]:
-        """Every mart of the DuckDB publication against the exported PostgreSQL one."""
+    def exported(self, engine: str) -> Path:
+        """The DuckDB file a server engine's schemas are exported into."""
+        return self.root / f"{engine}_export.duckdb"
+
+    def export(self, engine: str, *schemas: str) -> Path:
+        """``export-marts`` of a server engine's schemas (default: the published marts)."""
+        path = self.exported(engine)
+        path.unlink(missing_ok=True)
+        options = [option for schema in schemas for option in ("--schema", schema)]
+        self.cli(engine, "export-marts", "--target", engine, "--to", str(path), *options)
+        return path
+
+    def build_all(self, *spark_schemas: str) -> None:
+        """Build (or incrementally run) every engine and export each server's marts (on
+        Spark also raw and staging for the nothing-lost check, and `spark_schemas`: on
+        PostgreSQL those checks are SQL)."""
+        self.cli("duckdb", "run", "--as-of", AS_OF, "--freshness", "skip")
+        for engine in self.servers:
+            self.run_server(engine)
+            schemas = ("raw", "staging", "marts", *spark_schemas) if engine == "spark" else ()
+            self.export(engine, *(schemas or ("marts",)))
+
+    def compare_marts(self, engine: str = "postgres") -> dict[str, compare_support.Difference]:
+        """Every mart of the DuckDB publication against a server engine's exported one."""
         with duckdb.connect() as con:
             con.execute(f"attach '{self.root / 'duckdb_published.duckdb'}' as d (read_only)")
-            con.execute(f"attach '{self.root / 'postgres_marts.duckdb'}' as p (read_only)")
+            con.execute(f"attach '{self.exported(engine)}' as p (read_only)")
             published = {
                 name
                 for (name,) in con.execute(
@@ -232,6 +249,31 @@ def assert_nothing_lost(counts: dict[str, tuple[int, ...]]) -> None:
     for table, (raw, staged, rejected, deduplicated, superseded) in counts.items():
         assert raw > 0, table
         assert raw == staged + rejected + deduplicated + superseded, (table, counts[table])
+
+
+def nothing_lost_in(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, tuple[int, ...]]:
+    """Per raw table, in a DuckDB catalog holding schemas raw, staging and marts (a build,
+    or an engine's export): (raw, staged, rejected, deduplicated, superseded)."""
+    reported = {
+        (table, action): n
+        for table, action, n in con.execute(
+            f"select source_table, action, count(*) from {catalog}.marts.data_quality_issues "
+            "group by 1, 2"
+        ).fetchall()
+    }
+    counts = {}
+    for table, model in STAGING_MODELS.items():
+        raw = con.execute(f"select count(*) from {catalog}.raw.{table}").fetchone()[0]
+        staged = con.execute(f"select count(*) from {catalog}.staging.{model}").fetchone()[0]
+        superseded = 0
+        if table in CRM_VERSIONED:
+            superseded = con.execute(
+                f"select count(*) from {catalog}.staging.{CRM_VERSIONED[table]} where is_superseded"
+            ).fetchone()[0]
+        rejected = reported.get((table, "rejected"), 0)
+        deduplicated = reported.get((table, "deduplicated"), 0)
+        counts[table] = (raw, staged, rejected, deduplicated, superseded)
+    return counts
 
 
 def assert_same_marts(label: str, differences: dict[str, compare_support.Difference]) -> None:

@@ -58,7 +58,7 @@ def test_duckdb_and_postgres_publish_the_same_marts(
         replace=True,
         land_until=datetime(2026, 3, 25),
     )
-    engines.build_both()
+    engines.build_all()
     assert_same_marts(f"{landing}, full build", engines.compare_marts())
     full_counts = postgres_nothing_lost(postgres_server, engines.database)
     assert_nothing_lost(full_counts)
@@ -66,7 +66,7 @@ def test_duckdb_and_postgres_publish_the_same_marts(
     land_hand_made_changes(engines.raw)
     landed = land_pending(engines.raw)
     assert sum(landed.values()) > 0
-    engines.build_both()
+    engines.build_all()
     assert_same_marts(f"{landing}, incremental run", engines.compare_marts())
     counts = postgres_nothing_lost(postgres_server, engines.database)
     assert_nothing_lost(counts)

@@ -17,7 +17,7 @@ rule_set_ids as (
         'scoring_rule_sets' as seed_name,
         'rule_set_id ' || rule_set_id || ' is not lowercase letters, digits and underscores' as problem
     from {{ ref('scoring_rule_sets') }}
-    where rule_set_id != lower(trim(rule_set_id)) or rule_set_id like '% %' or rule_set_id like '%''%'
+    where rule_set_id != lower(trim(rule_set_id)) or rule_set_id like '% %' or rule_set_id like '%' || chr(39) || '%'
 ),
 
 rule_sets_without_rules as (

@@ -3,11 +3,24 @@
     copies of sales activities, invalid optional values nulled in staged rows, and staged
     opportunities and sales activities whose lead is not a staged lead (orphans).
     Superseded CRM versions are not reported.
-    A view: data_quality_issues reads the three issue models once per run.
+    Incremental by raw record (macro records_to_refresh): a run recomputes the issues of
+    the records landed again since its last build and of the orphans of newly staged
+    leads, and numbers them (issue_id) here, so the mart only unions the three models.
 -#}
 
 with
 
+{% if is_incremental() -%}
+records_to_refresh as (
+    {{ records_to_refresh([
+        ('crm_leads', ref('base_crm__leads'), 'lead_id'),
+        ('crm_companies', ref('base_crm__companies'), 'company_id'),
+        ('crm_opportunities', ref('base_crm__opportunities'), 'opportunity_id'),
+        ('sales_activities', ref('base_crm__sales_activities'), 'activity_id'),
+    ]) | indent(4) }}
+),
+
+{% endif -%}
 leads as (
     select
         lead_id,
@@ -18,6 +31,7 @@ leads as (
         is_staged,
         has_invalid_updated_at
     from {{ ref('base_crm__leads') }}
+    where {{ in_records_to_refresh('lead_id', 'crm_leads') }}
 ),
 
 companies as (
@@ -32,6 +46,7 @@ companies as (
         has_invalid_account_tier,
         has_invalid_updated_at
     from {{ ref('base_crm__companies') }}
+    where {{ in_records_to_refresh('company_id', 'crm_companies') }}
 ),
 
 opportunities as (
@@ -47,6 +62,7 @@ opportunities as (
         has_invalid_is_won,
         has_invalid_amount
     from {{ ref('base_crm__opportunities') }}
+    where {{ in_records_to_refresh('opportunity_id', 'crm_opportunities') }}
 ),
 
 sales_activities as (
@@ -61,6 +77,7 @@ sales_activities as (
         is_staged,
         has_invalid_activity_type
     from {{ ref('base_crm__sales_activities') }}
+    where {{ in_records_to_refresh('activity_id', 'sales_activities') }}
 ),
 
 staged_leads as (
@@ -101,7 +118,7 @@ sales_activity_issues as (
     {{ orphan_lead_issues('sales_activities', 'sales_activities', 'activity_id', 'staged_leads') }}
 ),
 
-issues as (
+issues_found as (
     select * from lead_issues
     union all
     select * from company_issues
@@ -109,6 +126,14 @@ issues as (
     select * from opportunity_issues
     union all
     select * from sales_activity_issues
+),
+
+issues as (
+    {{ issues_with_ids('issues_found') | indent(4) }}
+),
+
+final as (
+    {{ refresh_batch('issues', keys='records_to_refresh') | indent(4) }}
 )
 
-select * from issues
+select * from final

@@ -2,11 +2,23 @@
     Data-quality issues of the marketing tables, one row per issue: rejected rows, extra
     copies of events, unknown event types nulled in staged rows, and staged events whose
     lead is not a staged lead (orphans).
-    A view: data_quality_issues reads the three issue models once per run.
+    Incremental by raw record (macro records_to_refresh): a run recomputes the issues of
+    the records landed again since its last build and of the orphans of newly staged
+    leads, and numbers them (issue_id) here, so the mart only unions the three models.
 -#}
 
 with
 
+{% if is_incremental() -%}
+records_to_refresh as (
+    {{ records_to_refresh([
+        ('email_events', ref('base_marketing__email_events'), 'event_id'),
+        ('webinar_events', ref('base_marketing__webinar_events'), 'event_id'),
+        ('content_downloads', ref('base_marketing__content_downloads'), 'event_id'),
+    ]) | indent(4) }}
+),
+
+{% endif -%}
 email_events as (
     select
         event_id,
@@ -19,6 +31,7 @@ email_events as (
         is_staged,
         has_invalid_event_type
     from {{ ref('base_marketing__email_events') }}
+    where {{ in_records_to_refresh('event_id', 'email_events') }}
 ),
 
 webinar_events as (
@@ -33,6 +46,7 @@ webinar_events as (
         is_staged,
         has_invalid_event_type
     from {{ ref('base_marketing__webinar_events') }}
+    where {{ in_records_to_refresh('event_id', 'webinar_events') }}
 ),
 
 content_downloads as (
@@ -46,6 +60,7 @@ content_downloads as (
         is_duplicate,
         is_staged
     from {{ ref('base_marketing__content_downloads') }}
+    where {{ in_records_to_refresh('event_id', 'content_downloads') }}
 ),
 
 staged_leads as (
@@ -75,12 +90,20 @@ content_download_issues as (
     {{ orphan_lead_issues('content_downloads', 'content_downloads', 'event_id', 'staged_leads') }}
 ),
 
-issues as (
+issues_found as (
     select * from email_event_issues
     union all
     select * from webinar_event_issues
     union all
     select * from content_download_issues
+),
+
+issues as (
+    {{ issues_with_ids('issues_found') | indent(4) }}
+),
+
+final as (
+    {{ refresh_batch('issues', keys='records_to_refresh') | indent(4) }}
 )
 
-select * from issues
+select * from final

@@ -2,11 +2,22 @@
     Data-quality issues of the web tables, one row per issue: rejected rows, extra copies of
     events, and staged events whose lead is not a staged lead (orphans). Anonymous page
     views (no lead_id) are not issues.
-    A view: data_quality_issues reads the three issue models once per run.
+    Incremental by raw record (macro records_to_refresh): a run recomputes the issues of
+    the records landed again since its last build and of the orphans of newly staged
+    leads, and numbers them (issue_id) here, so the mart only unions the three models.
 -#}
 
 with
 
+{% if is_incremental() -%}
+records_to_refresh as (
+    {{ records_to_refresh([
+        ('web_page_views', ref('base_web__page_views'), 'event_id'),
+        ('form_submissions', ref('base_web__form_submissions'), 'event_id'),
+    ]) | indent(4) }}
+),
+
+{% endif -%}
 page_views as (
     select
         event_id,
@@ -18,6 +29,7 @@ page_views as (
         is_duplicate,
         is_staged
     from {{ ref('base_web__page_views') }}
+    where {{ in_records_to_refresh('event_id', 'web_page_views') }}
 ),
 
 form_submissions as (
@@ -31,6 +43,7 @@ form_submissions as (
         is_duplicate,
         is_staged
     from {{ ref('base_web__form_submissions') }}
+    where {{ in_records_to_refresh('event_id', 'form_submissions') }}
 ),
 
 staged_leads as (
@@ -50,10 +63,18 @@ form_submission_issues as (
     {{ orphan_lead_issues('form_submissions', 'form_submissions', 'event_id', 'staged_leads') }}
 ),
 
-issues as (
+issues_found as (
     select * from page_view_issues
     union all
     select * from form_submission_issues
+),
+
+issues as (
+    {{ issues_with_ids('issues_found') | indent(4) }}
+),
+
+final as (
+    {{ refresh_batch('issues', keys='records_to_refresh') | indent(4) }}
 )
 
-select * from issues
+select * from final

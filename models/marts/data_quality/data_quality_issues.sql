@@ -2,23 +2,19 @@
     Every raw row that did not reach staging as landed, with its reason (SPEC section 1,
     "Bad input"): rejected rows, extra copies of events, orphans (kept in staging, not
     scored until their lead lands) and invalid optional values nulled in staged rows.
-    The issues are found per source in the int_*_data_quality_issues_identified views,
-    from the validation flags the base_ models store; this table is rebuilt every run.
+    The issues are found and numbered per source in the incremental
+    int_*_data_quality_issues_identified models; this table unions them, every run.
 -#}
 
 with
 
-issues_identified as (
-    -- the three views share one shape, so they union column by column
+issues as (
+    -- the three models share one shape, so they union column by column
     select * from {{ ref('int_crm_data_quality_issues_identified') }}
     union all
     select * from {{ ref('int_web_data_quality_issues_identified') }}
     union all
     select * from {{ ref('int_marketing_data_quality_issues_identified') }}
-),
-
-issues as (
-    {{ issues_with_ids('issues_identified') | indent(4) }}
 ),
 
 final as (

@@ -8,7 +8,8 @@ Steps, each logged as one line with its duration:
 2. ``build``: one ``dbt build`` of the seeds, models and data tests (or the seeds and
    ``--select``). Before it, the runner decides the test scope and forgets the last fully
    tested build; after a successful build without ``--select`` it records this one (see
-   :mod:`lead_funnel.tested_build`).
+   :mod:`lead_funnel.tested_build`). A run that tests only the refreshed rows leaves out
+   the seeds: their CSVs are those of the last fully tested build.
    The rule seeds come first in the DAG and their tests gate everything built from them,
    so a broken rule CSV fails the run and nothing scored from it is built or published.
    dbt unit tests test the SQL logic on fixed inputs, not the data: they run in CI (and
@@ -410,17 +411,23 @@ class Run:
             tested_build.REFRESHED_AT_ENV: refreshed_at,
             tested_build.TESTED_THROUGH_ENV: scope.tested_through or "",
         }
-        self._dbt_step("build", self._build_args(), env=env, fields={"test_scope": scope.scope})
+        args = self._build_args(seeds=scope.scope != tested_build.SCOPE_REFRESHED)
+        self._dbt_step("build", args, env=env, fields={"test_scope": scope.scope})
 
-    def _build_args(self) -> list[str]:
+    def _build_args(self, *, seeds: bool) -> list[str]:
         """One ``dbt build``: seeds and every model and test, or the seeds and ``--select``.
 
         One invocation, not a seed step then a build step: dbt starts and parses once.
+        Without ``seeds`` (a run of the ``refreshed`` test scope) the seeds and their tests
+        are left out: the project fingerprint, which covers the seed CSVs, is that of the
+        last fully tested build, so the seed tables already hold exactly these CSVs, tested.
         """
         o = self.options
         args = ["build", "--vars", o.dbt_vars]
         if o.select:
             args += ["--select", "resource_type:seed", o.select]
+        elif not seeds:
+            args += ["--exclude", "resource_type:seed"]
         if not o.unit_tests:
             args += ["--exclude-resource-type", "unit_test"]
         return args + (["--full-refresh"] if o.full_refresh else [])

@@ -301,6 +301,9 @@ def test_as_of_reaches_each_run_by_env_and_dbt_parses_partially(ws: Workspace) -
     assert "test_scope=refreshed" in build_line(result.stdout)
     assert f"test scope refreshed: run {one.run_id} tested every row" in result.stdout
     assert f"_refreshed_at > cast('{one.refreshed_at}'" in scoped_test_sql(ws)
+    # ... and the seeds were left out: their CSVs are those of the tested run
+    built = {r["unique_id"].split(".")[0] for r in run_results["results"]}
+    assert "seed" not in built and "model" in built
     assert first.refreshed_at < one.refreshed_at < two.refreshed_at
     assert latest_tested_run(ws).run_id == two.run_id
     # the rows a run recomputes carry its refresh time

@@ -5,10 +5,14 @@ dbt builds the marts of a server target in schema ``marts_build`` (macro
 ``generate_schema_name``). Spark has no transaction over several tables and cannot rename
 a schema, so publishing is as consistent as Delta allows:
 
-1. for each mart: ``create or replace table marts.<mart> shallow clone marts_build.<mart>``,
-   one Delta commit that copies only metadata: a reader of that table sees the previous
+1. for each mart: ``create or replace table marts.<mart> as select * from
+   marts_build.<mart>``, one Delta commit: a reader of that table sees the previous
    version or the new one, whole, never a mix, and a query already running keeps reading
-   the version it started on;
+   the version it started on. The build table's CHECK constraints (its contract's
+   not-null columns) come along as the table properties Delta keeps them in. (A shallow
+   clone would copy only metadata, but Delta 3.3 clones only into an absent or empty
+   table: the second publish would fail, and emptying the table first would show
+   readers an empty mart.)
 2. last, ``marts._publication`` (run id, as_of, rule set, row count and the Delta version
    of every mart): one commit too. A reader that must see one run's marts together, even
    while the next publish runs, reads ``_publication`` first and then each mart
@@ -32,6 +36,15 @@ def _tables(session: object, schema: str) -> list[str]:
     rows = session.sql(f"show tables in {schema}").collect()  # type: ignore[attr-defined]
     names = (r.tableName for r in rows if not r.isTemporary)
     return sorted(name for name in names if name != PUBLICATION_TABLE)
+
+
+def _check_constraints(session: object, table: str) -> list[tuple[str, str]]:
+    """The Delta CHECK constraints of ``table`` as its table properties (key, expression):
+    ``delta.constraints.<name>``, which Delta enforces on every later write."""
+    rows = session.sql(f"show tblproperties {table}").collect()  # type: ignore[attr-defined]
+    return sorted(
+        (row["key"], row["value"]) for row in rows if row["key"].startswith("delta.constraints.")
+    )
 
 
 def _literal(value: object) -> str:
@@ -62,9 +75,14 @@ def publish(
             counts: dict[str, int] = {}
             versions: dict[str, int] = {}
             for table in built:
+                properties = ", ".join(
+                    f"{_literal(key)} = {_literal(value)}"
+                    for key, value in _check_constraints(session, f"{BUILD_SCHEMA}.{table}")
+                )
                 session.sql(
-                    f"create or replace table {MARTS_SCHEMA}.{table} "
-                    f"shallow clone {BUILD_SCHEMA}.{table}"
+                    f"create or replace table {MARTS_SCHEMA}.{table} using delta "
+                    + (f"tblproperties ({properties}) " if properties else "")
+                    + f"as select * from {BUILD_SCHEMA}.{table}"
                 )
                 history = session.sql(f"describe history {MARTS_SCHEMA}.{table} limit 1")
                 versions[table] = int(history.collect()[0]["version"])

@@ -287,5 +287,5 @@ def assert_same_marts(label: str, differences: dict[str, compare_support.Differe
     mismatched = {
         m: d for m, d in differences.items() if d.differing or d.left_rows != d.right_rows
     }
-    assert not mismatched, f"{label}: marts that differ between DuckDB and PostgreSQL: {mismatched}"
+    assert not mismatched, f"{label}: marts that differ between the two builds: {mismatched}"
     assert all(d.left_rows > 0 for d in differences.values()), differences

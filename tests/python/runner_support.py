@@ -227,7 +227,8 @@ def kill_hard(proc: subprocess.Popen[str]) -> None:
 
 
 def mart_snapshot(path: Path, exclude: Sequence[str] = ("_publication",)) -> dict[str, list]:
-    """Every row of every table in schema marts, sorted, for exact comparisons."""
+    """Every row of every table in schema marts, sorted, for exact comparisons; without
+    the incremental bookkeeping columns (`_refreshed_at`: when a run computed a row)."""
     out: dict[str, list] = {}
     with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
         tables = [
@@ -240,7 +241,17 @@ def mart_snapshot(path: Path, exclude: Sequence[str] = ("_publication",)) -> dic
         for table in tables:
             if table in exclude:
                 continue
-            rows = con.execute(f'select * from marts."{table}"').fetchall()
+            columns = [
+                name
+                for (name,) in con.execute(
+                    "select column_name from duckdb_columns() where schema_name = 'marts' "
+                    "and table_name = ? and not starts_with(column_name, '_') "
+                    "order by column_index",
+                    [table],
+                ).fetchall()
+            ]
+            select = ", ".join(f'"{name}"' for name in columns)
+            rows = con.execute(f'select {select} from marts."{table}"').fetchall()
             out[table] = sorted(rows, key=repr)
     return out
 

@@ -69,8 +69,8 @@
     matches). So three steps, each one Delta commit: a delete-only MERGE on the batch's
     distinct keys; with refresh_unkeyed_since, a DELETE of the stored rows without a key
     landed at or after the model's watermark (read first, passed as a literal); then an
-    INSERT of the batch's rows. A count first skips the MERGE or the DELETE when it
-    would find no row (a read costs far less than a Delta commit). Delta has no
+    INSERT of the batch's rows. A MERGE or DELETE that finds no row commits nothing and
+    costs about what a count would (docs/performance.md, "Spark"). Delta has no
     transaction over statements: a reader of the model's table between the commits sees
     it partly replaced, which only dbt's own later models in the same run do (they run
     after it); a failed run leaves the next run to recompute the keys (every model keeps
@@ -82,35 +82,25 @@
             'select cast(max(' ~ unkeyed_since ~ ') as string) from ' ~ target
         ).columns[0].values()[0] -%}
     {%- endif -%}
-    {%- set batch_keys -%}
-        (
+    {%- call statement('replace_keys_delete') -%}
+        merge into {{ target }} as target
+        using (
             select distinct {% for key in keys %}batch.{{ key }}{{ ', ' if not loop.last }}{% endfor %}
             from {{ batch }} as batch
         ) as source
         on {% for key in keys %}{{ ' and ' if not loop.first }}target.{{ key }} = source.{{ key }}{% endfor %}
-    {%- endset -%}
-    {#- a read is much cheaper than a Delta commit: no MERGE when no stored row has a batch key -#}
-    {%- if run_query('select count(*) from ' ~ target ~ ' as target left semi join ' ~ batch_keys).columns[0].values()[0] > 0 -%}
-        {%- call statement('replace_keys_delete') -%}
-            merge into {{ target }} as target
-            using {{ batch_keys }}
-            when matched then delete
-        {%- endcall -%}
-    {%- endif -%}
+        when matched then delete
+    {%- endcall -%}
     {%- if unkeyed_since -%}
-        {%- set unkeyed -%}
-            ({% for key in keys %}{{ ' or ' if not loop.first }}{{ key }} is null{% endfor %})
-            and (
-                {{ unkeyed_since }} is null
-                or {{ unkeyed_since }} >= cast({{ "'" ~ watermark ~ "'" if watermark is not none else 'null' }} as timestamp)
-            )
-        {%- endset -%}
-        {#- a read is much cheaper than a Delta commit, and usually finds nothing -#}
-        {%- if run_query('select count(*) from ' ~ target ~ ' where ' ~ unkeyed).columns[0].values()[0] > 0 -%}
-            {%- call statement('replace_keys_delete_unkeyed') -%}
-                delete from {{ target }} where {{ unkeyed }}
-            {%- endcall -%}
-        {%- endif -%}
+        {%- call statement('replace_keys_delete_unkeyed') -%}
+            delete from {{ target }}
+            where
+                ({% for key in keys %}{{ ' or ' if not loop.first }}{{ key }} is null{% endfor %})
+                and (
+                    {{ unkeyed_since }} is null
+                    or {{ unkeyed_since }} >= cast({{ "'" ~ watermark ~ "'" if watermark is not none else 'null' }} as timestamp)
+                )
+        {%- endcall -%}
     {%- endif -%}
     insert into {{ target }} ({{ columns | join(', ') }})
     select {{ columns | join(', ') }}

@@ -15,11 +15,13 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
 import compare_support
+from lead_funnel.generate import generate_raw
 from postgres_server import PostgresServer
 from runner_support import SCRIPTS_DIR, copy_project
 
@@ -161,6 +163,24 @@ class Engines:
 def _clean_env() -> dict[str, str]:
     drop = ("DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_PROFILES_DIR", "LEAD_FUNNEL_AS_OF")
     return {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PG")}
+
+
+def generate_test_raw(path: Path, landing: str) -> None:
+    """The raw data every engine test builds: 800 leads over 120 days from 1 January 2026
+    (seed 11, so every engine gets the same rows), messy (2 % of the rows per kind of bad
+    input), typed or all-text (`landing`), landed until 25 March; the rest waits for
+    `land_pending`, the incremental landing."""
+    generate_raw(
+        path,
+        leads=800,
+        start_date=date(2026, 1, 1),
+        days=120,
+        seed=11,
+        text=landing == "text",
+        mess_rate=0.02,
+        replace=True,
+        land_until=datetime(2026, 3, 25),
+    )
 
 
 def land_hand_made_changes(path: Path) -> dict[str, str]:

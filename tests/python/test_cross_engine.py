@@ -17,7 +17,6 @@ test_postgres_runs.py.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -26,11 +25,12 @@ from engines_support import (
     Engines,
     assert_nothing_lost,
     assert_same_marts,
+    generate_test_raw,
     land_hand_made_changes,
     postgres_nothing_lost,
 )
 from lead_funnel import runlog
-from lead_funnel.generate import generate_raw, land_pending
+from lead_funnel.generate import land_pending
 from postgres_server import PostgresServer
 
 
@@ -47,17 +47,7 @@ def test_duckdb_and_postgres_publish_the_same_marts(
         # results must not depend on it
         database=postgres_server.create_database(f"cross_{landing}", icu_locale="en-US"),
     )
-    generate_raw(
-        engines.raw,
-        leads=800,
-        start_date=date(2026, 1, 1),
-        days=120,
-        seed=11,
-        text=landing == "text",
-        mess_rate=0.02,
-        replace=True,
-        land_until=datetime(2026, 3, 25),
-    )
+    generate_test_raw(engines.raw, landing)
     engines.build_all()
     assert_same_marts(f"{landing}, full build", engines.compare_marts())
     full_counts = postgres_nothing_lost(postgres_server, engines.database)

@@ -125,15 +125,14 @@ class Engines:
         self.cli(engine, "export-marts", "--target", engine, "--to", str(path), *options)
         return path
 
-    def build_all(self, *spark_schemas: str) -> None:
+    def build_all(self) -> None:
         """Build (or incrementally run) every engine and export each server's marts (on
-        Spark also raw and staging for the nothing-lost check, and `spark_schemas`: on
-        PostgreSQL those checks are SQL)."""
+        Spark also raw and staging, for the nothing-lost check: on PostgreSQL that check
+        is SQL)."""
         self.cli("duckdb", "run", "--as-of", AS_OF, "--freshness", "skip")
         for engine in self.servers:
             self.run_server(engine)
-            schemas = ("raw", "staging", "marts", *spark_schemas) if engine == "spark" else ()
-            self.export(engine, *(schemas or ("marts",)))
+            self.export(engine, *(("raw", "staging", "marts") if engine == "spark" else ()))
 
     def compare_marts(self, engine: str = "postgres") -> dict[str, compare_support.Difference]:
         """Every mart of the DuckDB publication against a server engine's exported one."""

@@ -7,7 +7,7 @@ BENCHMARK_ARGS ?=
 export LEAD_FUNNEL_DUCKDB ?= $(CURDIR)/warehouse/lead_funnel.duckdb
 export LEAD_FUNNEL_PUBLISH_PATH ?= $(CURDIR)/warehouse/lead_funnel_published.duckdb
 
-.PHONY: install install-all servers demo test lint pytest benchmark clean
+.PHONY: install install-all servers demo test lint pytest test-spark benchmark clean
 
 # `make demo` needs the package and dbt on DuckDB only.
 install: $(VENV)/.installed
@@ -50,6 +50,11 @@ lint: install-all
 # fixtures are built once; tests/python/conftest.py hands the modules out slowest first.
 pytest: install-all servers
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
+
+# Spark incremental runs, typed and all-text (about 40 minutes, one after the other: two
+# Spark sessions at once on two cores take more than twice as long): not in `make test`.
+test-spark: install-all servers
+	$(BIN)/pytest -m spark_incremental tests/python/test_spark_incremental.py
 
 benchmark: install-all
 	$(BIN)/lead-funnel benchmark $(BENCHMARK_ARGS)

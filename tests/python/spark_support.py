@@ -1,6 +1,6 @@
-"""The Spark engine test, shared by test_spark_typed.py and test_spark_text.py: two
-modules so that pytest-xdist (`--dist loadfile`) runs the typed and the all-text landing on
-its two workers at once.
+"""The Spark engine test: test_spark_engine.py (in the test command: the typed landing,
+full build) and test_spark_incremental.py (outside it, `make test-spark`: typed and text,
+full build and incremental run).
 
 The generated raw data of every engine test (engines_support.generate_test_raw, the same
 rows test_cross_engine.py builds on PostgreSQL) is built by `lead-funnel run` on the
@@ -11,16 +11,19 @@ export-marts` copies into a DuckDB file. Every row of the nine marts is compared
 
 1. after the full build; the nothing-lost accounting of staging holds on Spark's tables,
    and every published mart carries its contract's not-null CHECK constraint;
-2. after an incremental landing (the hand-made changes and the pending days of the
-   PostgreSQL test) and an incremental run of the runner on both engines, whose data
-   tests read only what the run refreshed; nothing lost again; the run published every
-   mart again as a new Delta version, constraint kept;
+2. with `incremental`: after an incremental landing (the hand-made changes and the
+   pending days of the PostgreSQL test) and an incremental run of the runner on both
+   engines, whose data tests read only what the run refreshed; nothing lost again; the
+   run published every mart again as a new Delta version, constraint kept;
 3. Spark's incremental result against a full refresh of the same data. The full refresh
    runs on DuckDB: step 1 shows a full build gives the same marts on both engines, and a
    second full build on Spark would cost as much as the rest of the test.
 
-Spark costs 15 to 25 s to start per command and a fraction of a second to seconds per
-statement whatever the volume: one landing per module, 800 leads.
+Spark costs 15 to 25 s to start per command and a fraction of a second to seconds of CPU
+per statement whatever the volume (docs/performance.md, "Spark"): alone on the 2-core
+machine one landing with its incremental run takes about 18 minutes, and two at once
+(pytest's two workers) more than twice that, so only the typed full build is in the test
+command.
 """
 
 from __future__ import annotations
@@ -44,8 +47,9 @@ from lead_funnel import runlog
 from lead_funnel.generate import land_pending
 
 
-def check_spark_against_duckdb(tmp_path: Path, landing: str) -> None:
-    """Steps 1 to 3 of the module docstring, for a typed or an all-text landing."""
+def check_spark_against_duckdb(tmp_path: Path, landing: str, *, incremental: bool) -> None:
+    """Step 1 of the module docstring, and with `incremental` steps 2 and 3, for a typed
+    or an all-text landing."""
     engines = Engines(
         root=tmp_path, raw=tmp_path / "warehouse.duckdb", server=None, servers=("spark",)
     )
@@ -56,6 +60,8 @@ def check_spark_against_duckdb(tmp_path: Path, landing: str) -> None:
     assert_nothing_lost(full_counts)
     marts = tmp_path / "spark_warehouse" / "marts.db"
     assert_marts_enforce_their_contracts(marts)
+    if not incremental:
+        return
     first_versions = {mart: latest_version(marts / mart) for mart in MARTS}
 
     land_hand_made_changes(engines.raw)

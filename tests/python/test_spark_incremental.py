@@ -1,0 +1,22 @@
+"""Spark with Delta Lake, typed and all-text landings: the full build and then an
+incremental run give the same marts as DuckDB, and the incremental result equals a full
+refresh (spark_support.py says what is compared). About 18 minutes per landing on the
+2-core machine, so outside the test command: `make test-spark` runs them one after the
+other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from spark_support import check_spark_against_duckdb
+
+
+@pytest.mark.slow
+@pytest.mark.spark_incremental
+@pytest.mark.parametrize("landing", ["typed", "text"])
+def test_spark_incremental_runs_equal_duckdb_and_a_full_refresh(
+    tmp_path: Path, landing: str
+) -> None:
+    check_spark_against_duckdb(tmp_path, landing, incremental=True)

@@ -14,9 +14,11 @@
 
 {#-
     The watermark W: the newest value of `column` in this model's table (1900-01-01 when
-    empty), read once when the model compiles and rendered as a literal, so the engine
-    can skip the raw table's older blocks (DuckDB's zone maps: landings are appended in
-    `_loaded_at` order); the strategy's delete sees the same value in the same run.
+    empty), rendered as a literal, so the engine can skip the raw table's older blocks
+    (DuckDB's zone maps: landings are appended in `_loaded_at` order); the strategy's
+    delete sees the same value in the same run. Each query costs a round trip (seconds
+    on Spark): a model reads it once, `{%- set watermark = newest_in_target('loaded_at') -%}`,
+    and passes it to the macros below.
 -#}
 {% macro newest_in_target(column) -%}
     {%- set newest = none -%}
@@ -29,27 +31,30 @@
 {%- endmacro %}
 
 
-{#- Filter on a raw relation's own columns: the rows an incremental run reads (see above). -#}
-{% macro raw_rows_to_refresh(raw_column_types) -%}
+{#-
+    Filter on a raw relation's own columns: the rows an incremental run reads (see above);
+    `watermark` is the model's newest_in_target('loaded_at').
+-#}
+{% macro raw_rows_to_refresh(raw_column_types, watermark) -%}
     {%- set landed_at = parse_raw_value('_loaded_at', dbt.type_timestamp(), raw_column_types) -%}
     {{ landed_at }} is null
-    or {{ landed_at }} >= {{ newest_in_target('loaded_at') }}
+    or {{ landed_at }} >= {{ watermark }}
 {%- endmacro %}
 
 
 {#-
     The stored rows to rank again with the new landings: every row this model holds,
     landed before its watermark, of an id in `new_landings` (a CTE of the new landings,
-    cast and validated), with the CTE's `columns` in the same order.
+    cast and validated), with the CTE's `columns` in the same order; `watermark` as above.
 -#}
-{% macro previous_landings(new_landings, key_column, columns) -%}
+{% macro previous_landings(new_landings, key_column, columns, watermark) -%}
     select
         {%- for column in columns %}
         previous.{{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ this }} as previous
     where
-        previous.loaded_at < {{ newest_in_target('loaded_at') }}
+        previous.loaded_at < {{ watermark }}
         and previous.{{ key_column }} in (
             select {{ new_landings }}.{{ key_column }}
             from {{ new_landings }}

@@ -46,13 +46,14 @@
     Filter for a record-keyed model's import CTE over a base_ model: in an incremental
     run, only the rows of `source_table` in `records_to_refresh` (a CTE of the macro
     above), and the rows without an id landed at or after the model's newest `loaded_at`
-    or at an unknown time; every row in a full build.
+    (`watermark`: newest_in_target('loaded_at'), read once by the model) or at an unknown
+    time; every row in a full build.
 -#}
-{% macro in_records_to_refresh(id_column, source_table) -%}
+{% macro in_records_to_refresh(id_column, source_table, watermark) -%}
     {%- if is_incremental() -%}
         (
             {{ id_column }} is null
-            and (loaded_at is null or loaded_at >= {{ newest_in_target('loaded_at') }})
+            and (loaded_at is null or loaded_at >= {{ watermark }})
         )
         or {{ id_column }} in (
             select records_to_refresh.record_id

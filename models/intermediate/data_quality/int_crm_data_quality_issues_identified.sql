@@ -7,6 +7,7 @@
     the records landed again since its last build and of the orphans of newly staged
     leads, and numbers them (issue_id) here, so the mart only unions the three models.
 -#}
+{%- set watermark = newest_in_target('loaded_at') %}
 
 with
 
@@ -31,7 +32,7 @@ leads as (
         is_staged,
         has_invalid_updated_at
     from {{ ref('base_crm__leads') }}
-    where {{ in_records_to_refresh('lead_id', 'crm_leads') }}
+    where {{ in_records_to_refresh('lead_id', 'crm_leads', watermark) }}
 ),
 
 companies as (
@@ -46,7 +47,7 @@ companies as (
         has_invalid_account_tier,
         has_invalid_updated_at
     from {{ ref('base_crm__companies') }}
-    where {{ in_records_to_refresh('company_id', 'crm_companies') }}
+    where {{ in_records_to_refresh('company_id', 'crm_companies', watermark) }}
 ),
 
 opportunities as (
@@ -62,7 +63,7 @@ opportunities as (
         has_invalid_is_won,
         has_invalid_amount
     from {{ ref('base_crm__opportunities') }}
-    where {{ in_records_to_refresh('opportunity_id', 'crm_opportunities') }}
+    where {{ in_records_to_refresh('opportunity_id', 'crm_opportunities', watermark) }}
 ),
 
 sales_activities as (
@@ -77,7 +78,7 @@ sales_activities as (
         is_staged,
         has_invalid_activity_type
     from {{ ref('base_crm__sales_activities') }}
-    where {{ in_records_to_refresh('activity_id', 'sales_activities') }}
+    where {{ in_records_to_refresh('activity_id', 'sales_activities', watermark) }}
 ),
 
 staged_leads as (

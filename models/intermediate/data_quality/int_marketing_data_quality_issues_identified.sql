@@ -6,6 +6,7 @@
     the records landed again since its last build and of the orphans of newly staged
     leads, and numbers them (issue_id) here, so the mart only unions the three models.
 -#}
+{%- set watermark = newest_in_target('loaded_at') %}
 
 with
 
@@ -31,7 +32,7 @@ email_events as (
         is_staged,
         has_invalid_event_type
     from {{ ref('base_marketing__email_events') }}
-    where {{ in_records_to_refresh('event_id', 'email_events') }}
+    where {{ in_records_to_refresh('event_id', 'email_events', watermark) }}
 ),
 
 webinar_events as (
@@ -46,7 +47,7 @@ webinar_events as (
         is_staged,
         has_invalid_event_type
     from {{ ref('base_marketing__webinar_events') }}
-    where {{ in_records_to_refresh('event_id', 'webinar_events') }}
+    where {{ in_records_to_refresh('event_id', 'webinar_events', watermark) }}
 ),
 
 content_downloads as (
@@ -60,7 +61,7 @@ content_downloads as (
         is_duplicate,
         is_staged
     from {{ ref('base_marketing__content_downloads') }}
-    where {{ in_records_to_refresh('event_id', 'content_downloads') }}
+    where {{ in_records_to_refresh('event_id', 'content_downloads', watermark) }}
 ),
 
 staged_leads as (

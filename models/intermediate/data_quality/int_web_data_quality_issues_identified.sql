@@ -6,6 +6,7 @@
     the records landed again since its last build and of the orphans of newly staged
     leads, and numbers them (issue_id) here, so the mart only unions the three models.
 -#}
+{%- set watermark = newest_in_target('loaded_at') %}
 
 with
 
@@ -29,7 +30,7 @@ page_views as (
         is_duplicate,
         is_staged
     from {{ ref('base_web__page_views') }}
-    where {{ in_records_to_refresh('event_id', 'web_page_views') }}
+    where {{ in_records_to_refresh('event_id', 'web_page_views', watermark) }}
 ),
 
 form_submissions as (
@@ -43,7 +44,7 @@ form_submissions as (
         is_duplicate,
         is_staged
     from {{ ref('base_web__form_submissions') }}
-    where {{ in_records_to_refresh('event_id', 'form_submissions') }}
+    where {{ in_records_to_refresh('event_id', 'form_submissions', watermark) }}
 ),
 
 staged_leads as (

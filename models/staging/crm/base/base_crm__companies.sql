@@ -5,6 +5,7 @@
     are nulled here and flagged.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('crm', 'crm_companies')) -%}
+{%- set watermark = newest_in_target('loaded_at') -%}
 {{
     config(
         unique_key='company_id',
@@ -26,7 +27,7 @@ raw_companies as (
         _loaded_at
     from {{ source('crm', 'crm_companies') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
     {%- endif %}
 ),
 
@@ -86,7 +87,7 @@ companies_landed as (
         'has_invalid_employee_count',
         'has_invalid_account_tier',
         'has_invalid_updated_at',
-    ]) }}
+    ], watermark) }}
     {%- endif %}
 ),
 

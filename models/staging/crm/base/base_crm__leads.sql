@@ -4,6 +4,7 @@
     data_quality_issues reports the rejected rows and the invalid values of staged rows.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('crm', 'crm_leads')) -%}
+{%- set watermark = newest_in_target('loaded_at') -%}
 {{
     config(
         unique_key='lead_id',
@@ -25,7 +26,7 @@ raw_leads as (
         _loaded_at
     from {{ source('crm', 'crm_leads') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
     {%- endif %}
 ),
 
@@ -79,7 +80,7 @@ leads_landed as (
         'rejection_issue',
         'rejected_column',
         'has_invalid_updated_at',
-    ]) }}
+    ], watermark) }}
     {%- endif %}
 ),
 

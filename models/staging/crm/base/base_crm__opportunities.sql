@@ -5,6 +5,7 @@
     closed_at, is_won and amount are nulled here and flagged.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('crm', 'crm_opportunities')) -%}
+{%- set watermark = newest_in_target('loaded_at') -%}
 {{
     config(
         unique_key='opportunity_id',
@@ -24,7 +25,7 @@ raw_opportunities as (
         _loaded_at
     from {{ source('crm', 'crm_opportunities') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
     {%- endif %}
 ),
 
@@ -76,7 +77,7 @@ opportunities_landed as (
         'has_invalid_closed_at',
         'has_invalid_is_won',
         'has_invalid_amount',
-    ]) }}
+    ], watermark) }}
     {%- endif %}
 ),
 

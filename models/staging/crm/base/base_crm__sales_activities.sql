@@ -5,6 +5,7 @@
     call, email, meeting or task is nulled here and flagged.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('crm', 'sales_activities')) -%}
+{%- set watermark = newest_in_target('loaded_at') -%}
 {{
     config(
         unique_key='activity_id',
@@ -22,7 +23,7 @@ raw_sales_activities as (
         _loaded_at
     from {{ source('crm', 'sales_activities') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
     {%- endif %}
 ),
 
@@ -65,7 +66,7 @@ sales_activities_landed as (
         'rejection_issue',
         'rejected_column',
         'has_invalid_activity_type',
-    ]) }}
+    ], watermark) }}
     {%- endif %}
 ),
 

@@ -4,6 +4,7 @@
     kept). asset_type is lowercased; types beyond the known ones are kept as they are.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('marketing', 'content_downloads')) -%}
+{%- set watermark = newest_in_target('loaded_at') -%}
 {{
     config(
         unique_key='event_id',
@@ -22,7 +23,7 @@ raw_content_downloads as (
         _loaded_at
     from {{ source('marketing', 'content_downloads') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
     {%- endif %}
 ),
 
@@ -62,7 +63,7 @@ content_downloads_landed as (
         'loaded_at',
         'rejection_issue',
         'rejected_column',
-    ]) }}
+    ], watermark) }}
     {%- endif %}
 ),
 

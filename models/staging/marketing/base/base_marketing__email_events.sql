@@ -5,6 +5,7 @@
     here and flagged.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('marketing', 'email_events')) -%}
+{%- set watermark = newest_in_target('loaded_at') -%}
 {{
     config(
         unique_key='event_id',
@@ -23,7 +24,7 @@ raw_email_events as (
         _loaded_at
     from {{ source('marketing', 'email_events') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
     {%- endif %}
 ),
 
@@ -68,7 +69,7 @@ email_events_landed as (
     {{ previous_landings('email_events_validated', 'event_id', [
         'event_id', 'lead_id', 'email_campaign_id', 'event_type', 'occurred_at', 'loaded_at',
         'rejection_issue', 'rejected_column', 'has_invalid_event_type',
-    ]) }}
+    ], watermark) }}
     {%- endif %}
 ),
 

@@ -4,6 +4,7 @@
     kept). An event_type other than registered or attended is nulled here and flagged.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('marketing', 'webinar_events')) -%}
+{%- set watermark = newest_in_target('loaded_at') -%}
 {{
     config(
         unique_key='event_id',
@@ -22,7 +23,7 @@ raw_webinar_events as (
         _loaded_at
     from {{ source('marketing', 'webinar_events') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
     {%- endif %}
 ),
 
@@ -67,7 +68,7 @@ webinar_events_landed as (
         'rejection_issue',
         'rejected_column',
         'has_invalid_event_type',
-    ]) }}
+    ], watermark) }}
     {%- endif %}
 ),
 

@@ -4,6 +4,7 @@
     kept). form_type is lowercased; types beyond the known ones are kept as they are.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('web', 'form_submissions')) -%}
+{%- set watermark = newest_in_target('loaded_at') -%}
 {{
     config(
         unique_key='event_id',
@@ -21,7 +22,7 @@ raw_form_submissions as (
         _loaded_at
     from {{ source('web', 'form_submissions') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
     {%- endif %}
 ),
 
@@ -58,7 +59,7 @@ form_submissions_landed as (
         'loaded_at',
         'rejection_issue',
         'rejected_column',
-    ]) }}
+    ], watermark) }}
     {%- endif %}
 ),
 

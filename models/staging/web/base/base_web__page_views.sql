@@ -4,6 +4,7 @@
     A null or blank lead_id is an anonymous visitor: kept, not scored, not reported.
 -#}
 {%- set raw_column_types = get_raw_column_types(source('web', 'web_page_views')) -%}
+{%- set watermark = newest_in_target('loaded_at') -%}
 {{
     config(
         unique_key='event_id',
@@ -21,7 +22,7 @@ raw_page_views as (
         _loaded_at
     from {{ source('web', 'web_page_views') }}
     {%- if is_incremental() %}
-    where {{ raw_rows_to_refresh(raw_column_types) }}
+    where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
     {%- endif %}
 ),
 
@@ -58,7 +59,7 @@ page_views_landed as (
         'loaded_at',
         'rejection_issue',
         'rejected_column',
-    ]) }}
+    ], watermark) }}
     {%- endif %}
 ),
 

@@ -35,6 +35,7 @@ import argparse
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -343,7 +344,9 @@ class Bench:
         if self.engine == "spark":
             from lead_funnel import spark  # pyspark: the optional [spark] extra
 
-            spark.load_raw(db_path, self._spark_settings(db_path.parent))
+            # in a child: the JVM of a Spark session outlives the session and would keep
+            # the warehouse's Derby metastore locked against the runs' own Spark
+            _in_child(spark.load_raw, db_path, self._spark_settings(db_path.parent))
         else:
             from lead_funnel import postgres  # psycopg2: the optional [postgres] extra
 
@@ -515,14 +518,18 @@ class Bench:
 
             from lead_funnel import spark
 
-            spark.export_schemas(
+            _in_child(  # in a child, as in _land_on_server
+                functools.partial(spark.export_schemas, tables=["fct_lead_lifecycle"]),
                 ["marts_build"],
                 copy,
                 self._spark_settings(db_path.parent),
-                tables=["fct_lead_lifecycle"],
             )
             with contextlib.closing(duckdb.connect(str(copy))) as con:
-                con.execute("alter schema marts_build rename to marts")
+                con.execute("create schema marts")  # DuckDB cannot rename a schema
+                con.execute(
+                    "create table marts.fct_lead_lifecycle as "
+                    "select * from marts_build.fct_lead_lifecycle"
+                )
         else:
             from lead_funnel import postgres
 
@@ -763,6 +770,10 @@ def machine_facts() -> dict[str, Any]:
             "dbt_duckdb": _version("dbt-duckdb"),
             "duckdb": _version("duckdb"),
             "psutil": _version("psutil"),
+            # the server adapters, when installed (None otherwise)
+            "dbt_postgres": _version("dbt-postgres"),
+            "dbt_spark": _version("dbt-spark"),
+            "pyspark": _version("pyspark"),
         },
     }
 
@@ -846,7 +857,10 @@ def run_benchmark(
             "rule_set": RULE_SET,
             "target": settings.target,
             "engine": settings.engine,
-            "server": None if settings.engine == "duckdb" else settings.warehouse,
+            # Spark: a fresh warehouse folder per size under the work dir (_spark_settings)
+            "server": {"duckdb": None, "spark": str(work_dir / "size-<size>" / "spark")}.get(
+                settings.engine, settings.warehouse
+            ),
             "build_command": "lead-funnel run --no-publish --freshness skip --as-of AS_OF",
             "dbt_threads": os.environ.get("LEAD_FUNNEL_THREADS", "profile default"),
             "dbt_memory_limit": os.environ.get("LEAD_FUNNEL_MEMORY_LIMIT", "profile default"),

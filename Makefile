@@ -51,8 +51,9 @@ lint: install-all
 pytest: install-all servers
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
-# Spark incremental runs, typed and all-text (about 40 minutes, one after the other: two
-# Spark sessions at once on two cores take more than twice as long): not in `make test`.
+# Spark incremental runs, typed and all-text (about 36 minutes, one after the other: two
+# Spark sessions at once on two cores take more than twice as long): not in `make test`,
+# which builds both landings on Spark in full (test_cross_engine.py).
 test-spark: install-all servers
 	$(BIN)/pytest -m spark_incremental tests/python/test_spark_incremental.py
 

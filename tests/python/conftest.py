@@ -25,7 +25,6 @@ from postgres_fixtures import postgres_env, postgres_server  # noqa: F401
 # two busy workers: 293, 261, 186, 138, 100, 94, 90, 82, 62, 28 and 20). Modules not listed
 # run after these, in their usual order.
 SLOWEST_FIRST = (
-    "test_spark_engine.py",
     "test_cross_engine.py",
     "test_incremental.py",
     "test_test_scope.py",

@@ -14,6 +14,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -92,7 +93,8 @@ class Engines:
             "LEAD_FUNNEL_SPARK_ADAPTIVE": "false",
             "PYTHONPATH": str(SCRIPTS_DIR),
         }
-        return subprocess.run(
+        started = time.monotonic()
+        result = subprocess.run(
             [sys.executable, "-m", "lead_funnel.cli", *args],
             env=env,
             cwd=self.root,
@@ -101,6 +103,11 @@ class Engines:
             timeout=900,
             check=False,
         )
+        print(f"[{time.monotonic() - started:6.1f} s] lead-funnel {' '.join(args[:3])}")
+        for line in result.stdout.splitlines():  # the runner's step lines, with durations
+            if " step=" in line and "status=start" not in line:
+                print(f"    {line}")
+        return result
 
     def run_server(self, engine: str, *args: str) -> subprocess.CompletedProcess[str]:
         """Land the raw file's tables on a server engine and run the job there."""

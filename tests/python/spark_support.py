@@ -1,29 +1,30 @@
-"""The Spark engine test: test_spark_engine.py (in the test command: the typed landing,
-full build) and test_spark_incremental.py (outside it, `make test-spark`: typed and text,
-full build and incremental run).
+"""Checks of the Spark engine, shared by test_cross_engine.py (in the test command: the
+full build of the typed and the all-text landing on DuckDB, PostgreSQL and Spark) and
+test_spark_incremental.py (outside it, `make test-spark`: on Spark, the incremental
+landing and run too).
 
-The generated raw data of every engine test (engines_support.generate_test_raw, the same
-rows test_cross_engine.py builds on PostgreSQL) is built by `lead-funnel run` on the
-embedded DuckDB file and, after `lead-funnel load-raw --target spark`, by `lead-funnel run
---target spark` (local Spark, Delta tables), whose published marts `lead-funnel
-export-marts` copies into a DuckDB file. Every row of the nine marts is compared
+The generated raw data of every engine test (engines_support.generate_test_raw) is built
+by `lead-funnel run` on the embedded DuckDB file and, after `lead-funnel load-raw --target
+spark`, by `lead-funnel run --target spark` (local Spark, Delta tables), whose published
+marts `lead-funnel export-marts` copies into a DuckDB file, with Spark's raw and staging
+schemas for the nothing-lost accounting. Every row of the nine marts is compared
 (compare_support: timestamps to the microsecond, decimals exactly, floats within 1e-9):
 
-1. after the full build; the nothing-lost accounting of staging holds on Spark's tables,
-   and every published mart carries its contract's not-null CHECK constraint;
-2. with `incremental`: after an incremental landing (the hand-made changes and the
-   pending days of the PostgreSQL test) and an incremental run of the runner on both
-   engines, whose data tests read only what the run refreshed; nothing lost again; the
-   run published every mart again as a new Delta version, constraint kept;
+1. after the full build (check_spark_full_build): the nothing-lost accounting of staging
+   holds on Spark's tables, and every published mart carries its contract's not-null
+   CHECK constraint;
+2. after an incremental landing (the hand-made changes and the pending days of the
+   cross-engine test) and an incremental run of the runner on both engines, whose data
+   tests read only what the run refreshed; nothing lost again; the run published every
+   mart again as a new Delta version, constraint kept;
 3. Spark's incremental result against a full refresh of the same data. The full refresh
    runs on DuckDB: step 1 shows a full build gives the same marts on both engines, and a
    second full build on Spark would cost as much as the rest of the test.
 
-Spark costs 15 to 25 s to start per command and a fraction of a second to seconds of CPU
-per statement whatever the volume (docs/performance.md, "Spark"): alone on the 2-core
-machine one landing with its incremental run takes about 18 minutes, and two at once
-(pytest's two workers) more than twice that, so only the typed full build is in the test
-command.
+Spark costs about 25 s to start and warm up per command and a fraction of a second to
+seconds of CPU per statement whatever the volume (docs/performance.md, "Spark"): alone on
+the 2-core machine one landing with its incremental run takes about 18 minutes, so only
+the full builds are in the test command.
 """
 
 from __future__ import annotations
@@ -47,21 +48,26 @@ from lead_funnel import runlog
 from lead_funnel.generate import land_pending
 
 
-def check_spark_against_duckdb(tmp_path: Path, landing: str, *, incremental: bool) -> None:
-    """Step 1 of the module docstring, and with `incremental` steps 2 and 3, for a typed
-    or an all-text landing."""
+def check_spark_full_build(engines: Engines, label: str) -> dict[str, tuple[int, ...]]:
+    """Step 1 of the module docstring, after `engines.build_all()` with Spark among its
+    servers; returns the nothing-lost counts."""
+    assert_same_marts(f"{label}, spark, full build", engines.compare_marts("spark"))
+    counts = spark_nothing_lost(engines)
+    assert_nothing_lost(counts)
+    assert_marts_enforce_their_contracts(engines.root / "spark_warehouse" / "marts.db")
+    return counts
+
+
+def check_spark_incremental_run(tmp_path: Path, landing: str) -> None:
+    """Steps 1 to 3 of the module docstring for a typed or an all-text landing, on DuckDB
+    and Spark."""
     engines = Engines(
         root=tmp_path, raw=tmp_path / "warehouse.duckdb", server=None, servers=("spark",)
     )
     generate_test_raw(engines.raw, landing)
     engines.build_all()
-    assert_same_marts(f"{landing}, spark, full build", engines.compare_marts("spark"))
-    full_counts = spark_nothing_lost(engines)
-    assert_nothing_lost(full_counts)
+    full_counts = check_spark_full_build(engines, landing)
     marts = tmp_path / "spark_warehouse" / "marts.db"
-    assert_marts_enforce_their_contracts(marts)
-    if not incremental:
-        return
     first_versions = {mart: latest_version(marts / mart) for mart in MARTS}
 
     land_hand_made_changes(engines.raw)

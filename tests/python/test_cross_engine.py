@@ -1,18 +1,21 @@
-"""The same project on DuckDB and on PostgreSQL gives the same marts, row by row.
+"""The same project on DuckDB, PostgreSQL and Spark gives the same marts, row by row.
 
 For typed and for all-text landings: the same generated raw data (messy: 2 % of the rows
 per kind of bad input) is built by `lead-funnel run` on the embedded DuckDB file and, after
-`lead-funnel load-raw --target postgres`, by `lead-funnel run --target postgres` on a
-private PostgreSQL server, whose published marts `lead-funnel export-marts` copies into a
-DuckDB file. Every row of the nine marts is compared (compare_support: timestamps to the
-microsecond, decimals exactly, floats within 1e-9), after the full build and again after
-an incremental landing of late events, events landed before their lead, re-landed CRM
-rows, an event moved to another lead and an event re-landed as a non-scoring type. On
-PostgreSQL the nothing-lost accounting of staging is checked too. The PostgreSQL databases
-use an ICU en-US collation, so the results cannot depend on how the database sorts text.
+`lead-funnel load-raw --target <engine>`, by `lead-funnel run --target <engine>` on a
+private PostgreSQL server and on local Spark with Delta tables, whose published marts
+`lead-funnel export-marts` copies into DuckDB files. Every row of the nine marts is
+compared (compare_support: timestamps to the microsecond, decimals exactly, floats within
+1e-9) after the full build, and on PostgreSQL again after an incremental landing of late
+events, events landed before their lead, re-landed CRM rows, an event moved to another
+lead and an event re-landed as a non-scoring type. The nothing-lost accounting of staging
+is checked on both servers, and on Spark the marts' contract constraints
+(spark_support.py). The PostgreSQL databases use an ICU en-US collation, so the results
+cannot depend on how the database sorts text.
 
-PostgreSQL on its own (incremental = full refresh, publishing, the reporting role):
-test_postgres_runs.py.
+Spark's incremental runs (the same landing, about 18 minutes per landing on the 2-core
+machine): test_spark_incremental.py, `make test-spark`. PostgreSQL on its own
+(incremental = full refresh, publishing, the reporting role): test_postgres_runs.py.
 """
 
 from __future__ import annotations
@@ -32,11 +35,12 @@ from engines_support import (
 from lead_funnel import runlog
 from lead_funnel.generate import land_pending
 from postgres_server import PostgresServer
+from spark_support import check_spark_full_build
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("landing", ["typed", "text"])
-def test_duckdb_and_postgres_publish_the_same_marts(
+def test_duckdb_postgres_and_spark_publish_the_same_marts(
     tmp_path: Path, postgres_server: PostgresServer, landing: str
 ) -> None:
     engines = Engines(
@@ -46,18 +50,22 @@ def test_duckdb_and_postgres_publish_the_same_marts(
         # an ICU en-US collation (text sorts linguistically, not by code point): the
         # results must not depend on it
         database=postgres_server.create_database(f"cross_{landing}", icu_locale="en-US"),
+        servers=("postgres", "spark"),
     )
     generate_test_raw(engines.raw, landing)
     engines.build_all()
-    assert_same_marts(f"{landing}, full build", engines.compare_marts())
+    assert_same_marts(f"{landing}, postgres, full build", engines.compare_marts("postgres"))
     full_counts = postgres_nothing_lost(postgres_server, engines.database)
     assert_nothing_lost(full_counts)
+    check_spark_full_build(engines, landing)
+
+    engines.servers = ("postgres",)  # Spark's incremental runs: test_spark_incremental.py
 
     land_hand_made_changes(engines.raw)
     landed = land_pending(engines.raw)
     assert sum(landed.values()) > 0
     engines.build_all()
-    assert_same_marts(f"{landing}, incremental run", engines.compare_marts())
+    assert_same_marts(f"{landing}, postgres, incremental run", engines.compare_marts("postgres"))
     counts = postgres_nothing_lost(postgres_server, engines.database)
     assert_nothing_lost(counts)
     assert counts["email_events"][0] > full_counts["email_events"][0]

@@ -1,8 +1,8 @@
 """Spark with Delta Lake, typed and all-text landings: the full build and then an
 incremental run give the same marts as DuckDB, and the incremental result equals a full
 refresh (spark_support.py says what is compared). About 18 minutes per landing on the
-2-core machine, so outside the test command: `make test-spark` runs them one after the
-other."""
+2-core machine, so outside the test command (which has the full builds on Spark:
+test_cross_engine.py): `make test-spark` runs them one after the other."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from spark_support import check_spark_against_duckdb
+from spark_support import check_spark_incremental_run
 
 
 @pytest.mark.slow
@@ -19,4 +19,4 @@ from spark_support import check_spark_against_duckdb
 def test_spark_incremental_runs_equal_duckdb_and_a_full_refresh(
     tmp_path: Path, landing: str
 ) -> None:
-    check_spark_against_duckdb(tmp_path, landing, incremental=True)
+    check_spark_incremental_run(tmp_path, landing)

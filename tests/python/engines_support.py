@@ -87,7 +87,7 @@ class Engines:
             "LEAD_FUNNEL_DUCKDB": str(self.raw),
             "LEAD_FUNNEL_PUBLISH_PATH": str(self.root / "duckdb_published.duckdb"),
             "LEAD_FUNNEL_STATE_DIR": str(self.root / f"state_{engine}"),
-            "LEAD_FUNNEL_SPARK_WAREHOUSE": str(self.root / "spark_warehouse"),
+            "LEAD_FUNNEL_SPARK_WAREHOUSE": str(self.spark_warehouse),
             # the test data is small: Spark's per-query planning is most of its time
             "LEAD_FUNNEL_SPARK_SHUFFLE_PARTITIONS": "1",
             "LEAD_FUNNEL_SPARK_ADAPTIVE": "false",
@@ -119,6 +119,11 @@ class Engines:
     def run_postgres(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Land the raw file's tables on PostgreSQL and run the job there."""
         return self.run_server("postgres", *args)
+
+    @property
+    def spark_warehouse(self) -> Path:
+        """The Spark warehouse folder of this workspace (published marts: marts.db)."""
+        return self.root / "spark_warehouse"
 
     def exported(self, engine: str) -> Path:
         """The DuckDB file a server engine's schemas are exported into."""

@@ -54,7 +54,7 @@ def check_spark_full_build(engines: Engines, label: str) -> dict[str, tuple[int,
     assert_same_marts(f"{label}, spark, full build", engines.compare_marts("spark"))
     counts = spark_nothing_lost(engines)
     assert_nothing_lost(counts)
-    assert_marts_enforce_their_contracts(engines.root / "spark_warehouse" / "marts.db")
+    assert_marts_enforce_their_contracts(engines.spark_warehouse / "marts.db")
     return counts
 
 
@@ -67,7 +67,7 @@ def check_spark_incremental_run(tmp_path: Path, landing: str) -> None:
     generate_test_raw(engines.raw, landing)
     engines.build_all()
     full_counts = check_spark_full_build(engines, landing)
-    marts = tmp_path / "spark_warehouse" / "marts.db"
+    marts = engines.spark_warehouse / "marts.db"
     first_versions = {mart: latest_version(marts / mart) for mart in MARTS}
 
     land_hand_made_changes(engines.raw)

@@ -1,6 +1,6 @@
 {#-
     A hash of every scoring seed row (rule sets, engagement and fit rules, page
-    categories, free-mail domains), the same for the same rows on every run and every
+    categories, free-mail and excluded domains, fit grade bands), the same for the same rows on every run and every
     engine: the rows are ordered by code point before they are joined.
     int_scoring_rule_changes records when it changes.
 -#}
@@ -13,6 +13,7 @@
                 "'rule_set:'", "rule_set_id", "':'",
                 "cast(mql_threshold as " ~ string_type ~ ")", "':'",
                 "cast(min_engagement_points as " ~ string_type ~ ")", "':'",
+                "coalesce(cast(min_fit_points as " ~ string_type ~ "), '')", "':'",
                 "cast(engagement_window_days as " ~ string_type ~ ")", "':'",
                 "cast(sales_sla_hours as " ~ string_type ~ ")",
             ]) }} as rule_row
@@ -22,7 +23,7 @@
             {{ dbt.concat([
                 "'engagement:'", "rule_set_id", "':'", "rule_id", "':'", "signal", "':'",
                 "coalesce(qualifier, '')", "':'", "cast(points as " ~ string_type ~ ")", "':'",
-                "coalesce(cast(cap as " ~ string_type ~ "), '')", "':'",
+                "coalesce(cast(cap as " ~ string_type ~ "), '')", "':'", "counting_unit", "':'",
                 "cast(is_sales_ready as " ~ string_type ~ ")",
             ]) }} as rule_row
         from {{ ref('scoring_engagement_rules') }}
@@ -33,7 +34,8 @@
                 "coalesce(value_text, '')", "':'",
                 "coalesce(cast(value_min as " ~ string_type ~ "), '')", "':'",
                 "coalesce(cast(value_max as " ~ string_type ~ "), '')", "':'",
-                "cast(points as " ~ string_type ~ ")",
+                "coalesce(cast(points as " ~ string_type ~ "), '')", "':'",
+                "cast(is_disqualifying as " ~ string_type ~ ")",
             ]) }} as rule_row
         from {{ ref('scoring_fit_rules') }}
         union all
@@ -46,6 +48,16 @@
         union all
         select {{ dbt.concat(["'free_mail:'", "email_domain"]) }} as rule_row
         from {{ ref('free_email_domains') }}
+        union all
+        select {{ dbt.concat(["'excluded:'", "email_domain", "':'", "kind"]) }} as rule_row
+        from {{ ref('excluded_email_domains') }}
+        union all
+        select
+            {{ dbt.concat([
+                "'grade:'", "rule_set_id", "':'", "fit_grade", "':'",
+                "coalesce(cast(min_fit_score as " ~ string_type ~ "), '')",
+            ]) }} as rule_row
+        from {{ ref('fit_grade_bands') }}
     ) as rule_rows
 {%- endmacro %}
 

@@ -15,6 +15,7 @@
     'base_crm__leads',
     'base_crm__opportunities',
     'base_crm__sales_activities',
+    'base_crm__lead_dispositions',
     'base_web__page_views',
     'base_web__form_submissions',
     'base_marketing__email_events',

@@ -18,6 +18,15 @@
     changes at one timestamp are applied together, so events sharing a timestamp count
     together. The two ordered passes carry only keys and counts (the sorts are the
     cost of this model); the rule's signal, qualifier, points and cap are joined back.
+
+    Dispositions and daily counting (scoring v2) fit the same passes. Each event carries
+    its cycle number (int_lead_cycles: the cycle whose bounds hold its time, 0 for a
+    lead never disposed of), and both passes are partitioned by cycle, so the score
+    starts again from zero after every disposition; a departure after the cycle's end
+    changes nothing any event of the cycle sees. A rule counted per `day` counts the
+    first event of each UTC day (by time, then id) as its arrival and leaves the window
+    with the day's last event; the day's other events change the count by 0 and so
+    award 0 points.
 -#}
 
 -- depends_on: {{ ref('int_landings_unioned') }}
@@ -64,8 +73,18 @@ engagement_rules as (
         qualifier,
         points,
         cap,
+        counting_unit,
         is_sales_ready
     from {{ ref('scoring_engagement_rules') }}
+),
+
+lead_cycles as (
+    select
+        lead_id,
+        cycle_number,
+        cycle_started_at,
+        cycle_ended_at
+    from {{ ref('int_lead_cycles') }}
 ),
 
 events as (
@@ -75,10 +94,16 @@ events as (
         lead_events.lead_id,
         lead_events.signal,
         lead_events.qualifier,
-        lead_events.occurred_at
+        lead_events.occurred_at,
+        coalesce(lead_cycles.cycle_number, 0) as cycle_number
     from {{ ref('int_lead_events_unioned') }} as lead_events
     inner join leads
         on lead_events.lead_id = leads.lead_id
+    left join lead_cycles
+        on
+            lead_events.lead_id = lead_cycles.lead_id
+            and (lead_cycles.cycle_started_at is null or lead_events.occurred_at > lead_cycles.cycle_started_at)
+            and (lead_cycles.cycle_ended_at is null or lead_events.occurred_at <= lead_cycles.cycle_ended_at)
 ),
 
 events_matched as (
@@ -86,6 +111,8 @@ events_matched as (
         events.lead_id,
         engagement_rules.rule_set_id,
         engagement_rules.rule_id,
+        engagement_rules.counting_unit,
+        events.cycle_number,
         events.event_source,
         events.event_id,
         events.occurred_at,
@@ -99,37 +126,89 @@ events_matched as (
         on engagement_rules.rule_set_id = rule_sets.rule_set_id
 ),
 
-rule_count_changes as (
-    -- +1 when an event enters its rule's window, -1 when it leaves (occurred_at + window)
+events_per_event as (
+    -- a rule counted per event: every event arrives, and leaves at occurred_at + window
     select
         lead_id,
         rule_set_id,
         rule_id,
-        occurred_at as changed_at,
+        cycle_number,
+        event_source,
+        event_id,
+        occurred_at,
         1 as count_change,
+        leaves_window_at
+    from events_matched
+    where counting_unit = 'event'
+),
+
+events_per_day as (
+    -- a rule counted per day: the first event of a UTC day arrives for the day (+1), the
+    -- others add 0; the day leaves the window with its last event
+    select
+        lead_id,
+        rule_set_id,
+        rule_id,
+        cycle_number,
+        event_source,
+        event_id,
+        occurred_at,
+        case
+            when row_number() over (
+                partition by lead_id, rule_set_id, rule_id, cycle_number, {{ dbt.date_trunc('day', 'occurred_at') }}
+                order by occurred_at, {{ code_point_order('event_id') }}, {{ code_point_order('event_source') }}
+            ) = 1 then 1
+            else 0
+        end as count_change,
+        max(leaves_window_at) over (
+            partition by lead_id, rule_set_id, rule_id, cycle_number, {{ dbt.date_trunc('day', 'occurred_at') }}
+        ) as leaves_window_at
+    from events_matched
+    where counting_unit = 'day'
+),
+
+events_counted as (
+    select * from events_per_event
+    union all
+    select * from events_per_day
+),
+
+rule_count_changes as (
+    -- each event's arrival (+1, or 0 for a day already counted), and -1 when a counted
+    -- event or day leaves the window
+    select
+        lead_id,
+        rule_set_id,
+        rule_id,
+        cycle_number,
+        occurred_at as changed_at,
+        count_change,
         event_source,
         event_id
-    from events_matched
+    from events_counted
     union all
     select
         lead_id,
         rule_set_id,
         rule_id,
+        cycle_number,
         leaves_window_at as changed_at,
         -1 as count_change,
         cast(null as {{ dbt.type_string() }}) as event_source,
         cast(null as {{ dbt.type_string() }}) as event_id
-    from events_matched
+    from events_counted
+    where count_change = 1
 ),
 
 rule_counts as (
-    -- running count of the rule's events in the window, one change at a time: at each
-    -- timestamp departures come first, then arrivals by event id, so at an arriving
-    -- event the count is k = its position among the rule's events in (t - window, t]
+    -- running count of the rule's events (or days) in the window of the cycle, one
+    -- change at a time: at each timestamp departures come first, then arrivals by event
+    -- id, so at an arriving event the count is k = its position among the rule's events
+    -- in (max(t - window, cycle start), t]
     select
         *,
         sum(count_change) over (
-            partition by lead_id, rule_set_id, rule_id
+            partition by lead_id, rule_set_id, cycle_number, rule_id
             order by
                 changed_at,
                 count_change,
@@ -146,6 +225,7 @@ contribution_changes as (
         rule_counts.lead_id,
         rule_counts.rule_set_id,
         rule_counts.rule_id,
+        rule_counts.cycle_number,
         rule_counts.changed_at,
         rule_counts.count_change,
         rule_counts.event_source,
@@ -164,12 +244,13 @@ contribution_changes as (
 ),
 
 engagement_over_time as (
-    -- engagement score at each change time: every change up to and including that
-    -- timestamp, over all rules (a range frame, so events sharing a timestamp count together)
+    -- engagement score at each change time: every change of the cycle up to and including
+    -- that timestamp, over all rules (a range frame, so events sharing a timestamp count
+    -- together)
     select
         *,
         sum(contribution_change) over (
-            partition by lead_id, rule_set_id
+            partition by lead_id, rule_set_id, cycle_number
             order by changed_at
             range between unbounded preceding and current row
         ) as engagement_score_at_time
@@ -185,6 +266,7 @@ events_scored as (
         engagement_rules.signal,
         engagement_rules.qualifier,
         engagement_over_time.rule_id,
+        engagement_over_time.cycle_number,
         engagement_over_time.changed_at as occurred_at,
         engagement_rules.is_sales_ready,
         cast(engagement_over_time.contribution_change as {{ dbt.type_int() }}) as points_awarded,
@@ -201,7 +283,7 @@ events_scored as (
         on
             engagement_over_time.lead_id = fit_scores.lead_id
             and engagement_over_time.rule_set_id = fit_scores.rule_set_id
-    where engagement_over_time.count_change = 1
+    where engagement_over_time.count_change >= 0
 ),
 
 final as (

@@ -2,15 +2,17 @@
 
 {#-
     Lifecycle of every lead for every rule set as of `as_of` (docs/semantics.md): the
-    engagement score at `as_of`, stage entry times clamped to created_at and to the
-    previous reached stage, the SQL rule, the first sales touch and the hand-off SLA.
-    Only what happened at or before `as_of` counts: leads created later are left out,
-    and the `as_of`-independent milestone times of int_lead_milestones_aggregated that
-    lie after it are dropped. `fct_lead_lifecycle` publishes the active rule set;
-    `rule_set_comparison` compares them all. Evaluated every run from stored per-lead
-    results (only the engagement score at `as_of` reads the scored events in bulk), as a
-    view: `fct_lead_lifecycle` computes the active rule set only, rule_set_comparison
-    only the columns it counts, and nothing writes 2 rows per lead.
+    engagement score at `as_of` (its current cycle only), stage entry times clamped to
+    created_at and to the previous reached stage, the MQLs summed up from
+    int_lead_mqls_evaluated (the first one's time, hand-off and SLA; the latest one's
+    time; how many; the earliest SQL of any of them), the lead status with its reason and
+    the fit grade. Only what happened at or before `as_of` counts: leads created later
+    are left out, and the `as_of`-independent milestone times that lie after it are
+    dropped. `fct_lead_lifecycle` publishes the active rule set; `rule_set_comparison`
+    compares them all. Evaluated every run from stored per-lead results (only the
+    engagement score at `as_of` reads the scored events in bulk), as a view:
+    `fct_lead_lifecycle` computes the active rule set only, rule_set_comparison only the
+    columns it counts, and nothing writes 3 rows per lead.
 -#}
 
 with
@@ -21,8 +23,9 @@ lead_milestones as (
         rule_set_id,
         created_at,
         fit_score,
-        first_points_at,
-        first_mql_crossing_at
+        fit_grade,
+        disqualifying_rule_id,
+        first_points_at
     from {{ ref('int_lead_milestones_aggregated') }}
     where created_at <= {{ as_of_timestamp() }}
 ),
@@ -30,8 +33,7 @@ lead_milestones as (
 rule_sets as (
     select
         rule_set_id,
-        engagement_window_days,
-        sales_sla_hours
+        engagement_window_days
     from {{ ref('scoring_rule_sets') }}
 ),
 
@@ -40,8 +42,19 @@ engagement_rules as (
         rule_set_id,
         rule_id,
         points,
-        cap
+        cap,
+        counting_unit
     from {{ ref('scoring_engagement_rules') }}
+),
+
+lead_cycles as (
+    select
+        lead_id,
+        cycle_number,
+        cycle_started_at,
+        started_by,
+        start_reason
+    from {{ ref('int_lead_cycles') }}
 ),
 
 scored_events as (
@@ -49,10 +62,24 @@ scored_events as (
         lead_id,
         rule_set_id,
         rule_id,
-        occurred_at,
-        is_sales_ready
+        cycle_number,
+        occurred_at
     from {{ ref('int_lead_events_scored') }}
     where occurred_at <= {{ as_of_timestamp() }}
+),
+
+mqls as (
+    select
+        lead_id,
+        rule_set_id,
+        cycle_number,
+        mql_number,
+        mql_at,
+        sql_at,
+        first_sales_touch_at,
+        sla_due_at,
+        is_sla_met
+    from {{ ref('int_lead_mqls_evaluated') }}
 ),
 
 opportunities as (
@@ -65,23 +92,67 @@ opportunities as (
     where created_at <= {{ as_of_timestamp() }}
 ),
 
+scoring_cycles as (
+    -- the cycle the engagement score at as_of counts: after the latest disposition
+    -- strictly before as_of (a disposition takes effect just after its time)
+    select
+        lead_id,
+        max(cycle_number) as cycle_number
+    from lead_cycles
+    where cycle_started_at < {{ as_of_timestamp() }}
+    group by lead_id
+),
+
+latest_dispositions as (
+    -- the latest disposition at or before as_of, which decides the lead status
+    select
+        lead_id,
+        cycle_number,
+        started_by as disposition,
+        start_reason as reason
+    from (
+        select
+            lead_cycles.*,
+            row_number() over (
+                partition by lead_cycles.lead_id
+                order by lead_cycles.cycle_number desc
+            ) as recency
+        from lead_cycles
+        where lead_cycles.cycle_started_at <= {{ as_of_timestamp() }}
+    ) as disposed_cycles
+    where recency = 1
+),
+
 events_in_current_window as (
-    -- events counted by the engagement score at as_of: occurred in (as_of - window, as_of]
+    -- what the engagement score at as_of counts per rule: the events (or their UTC days,
+    -- for a rule counted per day) in (max(as_of - window, cycle start), as_of]
     select
         scored_events.lead_id,
         scored_events.rule_set_id,
         scored_events.rule_id,
-        count(*) as events_in_window
+        case
+            when engagement_rules.counting_unit = 'day'
+                then count(distinct {{ dbt.date_trunc('day', 'scored_events.occurred_at') }})
+            else count(*)
+        end as events_in_window
     from scored_events
     inner join rule_sets
         on scored_events.rule_set_id = rule_sets.rule_set_id
+    inner join engagement_rules
+        on
+            scored_events.rule_set_id = engagement_rules.rule_set_id
+            and scored_events.rule_id = engagement_rules.rule_id
+    left join scoring_cycles
+        on scored_events.lead_id = scoring_cycles.lead_id
     where
         scored_events.occurred_at
         > {{ dbt.dateadd('day', '-1 * rule_sets.engagement_window_days', as_of_timestamp()) }}
+        and scored_events.cycle_number = coalesce(scoring_cycles.cycle_number, 0)
     group by
         scored_events.lead_id,
         scored_events.rule_set_id,
-        scored_events.rule_id
+        scored_events.rule_id,
+        engagement_rules.counting_unit
 ),
 
 current_engagement as (
@@ -101,6 +172,33 @@ current_engagement as (
     group by
         events_in_current_window.lead_id,
         events_in_current_window.rule_set_id
+),
+
+mql_summaries as (
+    -- the first MQL's time and hand-off, the latest MQL's time, how many, the first SQL
+    select
+        mqls.lead_id,
+        mqls.rule_set_id,
+        count(*) as mql_count,
+        min(mqls.mql_at) as first_mql_at,
+        max(mqls.mql_at) as last_mql_at,
+        min(mqls.sql_at) as first_sql_at,
+        min(case when mqls.mql_number = 1 then mqls.first_sales_touch_at end) as first_sales_touch_at,
+        min(case when mqls.mql_number = 1 then mqls.sla_due_at end) as sla_due_at,
+        max(
+            case
+                when mqls.mql_number = 1 and mqls.is_sla_met then 1
+                when mqls.mql_number = 1 and not mqls.is_sla_met then 0
+            end
+        ) as first_mql_sla_met,
+        max(case when mqls.cycle_number = latest_dispositions.cycle_number then 1 else 0 end)
+            as has_mql_since_latest_disposition
+    from mqls
+    left join latest_dispositions
+        on mqls.lead_id = latest_dispositions.lead_id
+    group by
+        mqls.lead_id,
+        mqls.rule_set_id
 ),
 
 opportunity_milestones as (
@@ -123,15 +221,23 @@ milestones as (
         lead_milestones.rule_set_id,
         lead_milestones.created_at,
         lead_milestones.fit_score,
+        lead_milestones.fit_grade,
+        lead_milestones.disqualifying_rule_id,
         cast(coalesce(current_engagement.engagement_score, 0) as {{ dbt.type_int() }}) as engagement_score,
         case
             when lead_milestones.first_points_at <= {{ as_of_timestamp() }}
-                then lead_milestones.first_points_at
-        end as first_points_at,
-        case
-            when lead_milestones.first_mql_crossing_at <= {{ as_of_timestamp() }}
-                then lead_milestones.first_mql_crossing_at
-        end as first_mql_crossing_at,
+                then greatest(lead_milestones.first_points_at, lead_milestones.created_at)
+        end as nurturing_at,
+        mql_summaries.first_mql_at as mql_at,
+        mql_summaries.first_sql_at as sql_at,
+        mql_summaries.last_mql_at,
+        cast(coalesce(mql_summaries.mql_count, 0) as {{ dbt.type_int() }}) as mql_count,
+        mql_summaries.first_sales_touch_at,
+        mql_summaries.sla_due_at,
+        mql_summaries.first_mql_sla_met,
+        coalesce(mql_summaries.has_mql_since_latest_disposition, 0) as has_mql_since_latest_disposition,
+        latest_dispositions.disposition as latest_disposition,
+        latest_dispositions.reason as latest_disposition_reason,
         opportunity_milestones.first_opportunity_at,
         opportunity_milestones.first_won_at
     from lead_milestones
@@ -139,136 +245,30 @@ milestones as (
         on
             lead_milestones.lead_id = current_engagement.lead_id
             and lead_milestones.rule_set_id = current_engagement.rule_set_id
+    left join mql_summaries
+        on
+            lead_milestones.lead_id = mql_summaries.lead_id
+            and lead_milestones.rule_set_id = mql_summaries.rule_set_id
+    left join latest_dispositions
+        on lead_milestones.lead_id = latest_dispositions.lead_id
     left join opportunity_milestones
         on lead_milestones.lead_id = opportunity_milestones.lead_id
 ),
 
-sales_ready_events as (
-    select
-        lead_id,
-        rule_set_id,
-        occurred_at
-    from scored_events
-    where is_sales_ready
-),
-
-sales_touches as (
-    select
-        lead_id,
-        occurred_at
-    from {{ ref('stg_crm__sales_activities') }}
-    where
-        activity_type in ('call', 'email', 'meeting')
-        and occurred_at <= {{ as_of_timestamp() }}
-),
-
-early_stages as (
-    -- new -> nurturing -> mql, each entry no earlier than the previous reached stage
+late_stages as (
+    -- opportunity and customer, each entry no earlier than the previous reached stage
+    -- (nurturing, MQL and SQL are clamped already: an MQL never precedes nurturing or
+    -- creation, an SQL never precedes its MQL)
     select
         milestones.*,
-        rule_sets.engagement_window_days,
-        rule_sets.sales_sla_hours,
         case
-            when milestones.first_points_at is not null
-                then greatest(milestones.first_points_at, milestones.created_at)
-        end as nurturing_at
-    from milestones
-    inner join rule_sets
-        on milestones.rule_set_id = rule_sets.rule_set_id
-),
-
-mql_stage as (
-    select
-        early_stages.*,
-        case
-            when early_stages.first_mql_crossing_at is not null
+            when milestones.first_opportunity_at is not null
                 then greatest(
-                    early_stages.first_mql_crossing_at,
-                    coalesce(early_stages.nurturing_at, early_stages.created_at)
-                )
-        end as mql_at
-    from early_stages
-),
-
-sales_ready_timing as (
-    select
-        mql_stage.lead_id,
-        mql_stage.rule_set_id,
-        max(
-            case
-                when
-                    sales_ready_events.occurred_at <= mql_stage.mql_at
-                    and sales_ready_events.occurred_at > {{ dbt.dateadd(
-                        'day', '-1 * mql_stage.engagement_window_days', 'mql_stage.mql_at'
-                    ) }}
-                    then 1
-                else 0
-            end
-        ) as has_sales_ready_in_window,
-        min(
-            case
-                when sales_ready_events.occurred_at > mql_stage.mql_at
-                    then sales_ready_events.occurred_at
-            end
-        ) as first_sales_ready_after_mql_at
-    from mql_stage
-    inner join sales_ready_events
-        on
-            mql_stage.lead_id = sales_ready_events.lead_id
-            and mql_stage.rule_set_id = sales_ready_events.rule_set_id
-    where mql_stage.mql_at is not null
-    group by
-        mql_stage.lead_id,
-        mql_stage.rule_set_id
-),
-
-first_touches as (
-    select
-        mql_stage.lead_id,
-        mql_stage.rule_set_id,
-        min(sales_touches.occurred_at) as first_sales_touch_at
-    from mql_stage
-    inner join sales_touches
-        on
-            mql_stage.lead_id = sales_touches.lead_id
-            and mql_stage.mql_at <= sales_touches.occurred_at
-    where mql_stage.mql_at is not null
-    group by
-        mql_stage.lead_id,
-        mql_stage.rule_set_id
-),
-
-sql_stage as (
-    select
-        mql_stage.*,
-        first_touches.first_sales_touch_at,
-        case
-            when mql_stage.mql_at is null then null
-            when sales_ready_timing.has_sales_ready_in_window = 1 then mql_stage.mql_at
-            else sales_ready_timing.first_sales_ready_after_mql_at
-        end as sql_at
-    from mql_stage
-    left join sales_ready_timing
-        on
-            mql_stage.lead_id = sales_ready_timing.lead_id
-            and mql_stage.rule_set_id = sales_ready_timing.rule_set_id
-    left join first_touches
-        on
-            mql_stage.lead_id = first_touches.lead_id
-            and mql_stage.rule_set_id = first_touches.rule_set_id
-),
-
-late_stages as (
-    select
-        sql_stage.*,
-        case
-            when sql_stage.first_opportunity_at is not null
-                then greatest(
-                    sql_stage.first_opportunity_at,
-                    coalesce(sql_stage.sql_at, sql_stage.mql_at, sql_stage.nurturing_at, sql_stage.created_at)
+                    milestones.first_opportunity_at,
+                    coalesce(milestones.sql_at, milestones.mql_at, milestones.nurturing_at, milestones.created_at)
                 )
         end as opportunity_at
-    from sql_stage
+    from milestones
 ),
 
 customer_stage as (
@@ -286,8 +286,7 @@ customer_stage as (
                         late_stages.created_at
                     )
                 )
-        end as customer_at,
-        {{ dbt.dateadd('hour', 'late_stages.sales_sla_hours', 'late_stages.mql_at') }} as sla_due_at
+        end as customer_at
     from late_stages
 ),
 
@@ -306,24 +305,35 @@ evaluated as (
         fit_score,
         engagement_score,
         cast(fit_score + engagement_score as {{ dbt.type_int() }}) as lead_score,
+        fit_grade,
+        case
+            when disqualifying_rule_id is not null then 'disqualified'
+            when latest_disposition = 'disqualified' then 'disqualified'
+            when latest_disposition = 'recycled' and has_mql_since_latest_disposition = 0 then 'recycled'
+            else 'open'
+        end as lead_status,
+        case
+            when disqualifying_rule_id is not null then disqualifying_rule_id
+            when latest_disposition = 'disqualified' then latest_disposition_reason
+            when latest_disposition = 'recycled' and has_mql_since_latest_disposition = 0
+                then latest_disposition_reason
+        end as status_reason,
         mql_at is not null as is_mql,
         sql_at is not null as is_sql,
+        mql_count,
         created_at,
         nurturing_at,
         mql_at,
         sql_at,
         opportunity_at,
         customer_at,
+        last_mql_at,
         first_sales_touch_at,
         sla_due_at,
         {{ hours_between('created_at', 'mql_at') }} as hours_to_mql,
         {{ hours_between('mql_at', 'sql_at') }} as hours_mql_to_sql,
         {{ hours_between('mql_at', 'first_sales_touch_at') }} as hours_to_first_sales_touch,
-        case
-            when mql_at is null then null
-            when first_sales_touch_at is not null then first_sales_touch_at <= sla_due_at
-            when {{ as_of_timestamp() }} > sla_due_at then false
-        end as is_sla_met,
+        case first_mql_sla_met when 1 then true when 0 then false end as is_sla_met,
         {{ as_of_timestamp() }} as scored_as_of
     from customer_stage
 )

@@ -2,12 +2,11 @@
 
 {#-
     Per staged lead and rule set, what does not depend on `as_of`: when the lead was
-    created, its fit score, and the raw times of its two event milestones before any
-    clamping (docs/semantics.md): the first scored event that awarded points and the
-    first one at which the lead score and the engagement score reached the rule set's
-    MQL thresholds. A score at an event's time depends only on the events up to that
-    time, so each of these times holds for every `as_of` at or after it;
-    int_lead_lifecycles_evaluated drops the ones after `as_of`.
+    created, its fit score, grade and disqualifying rule, and the raw time, before any
+    clamping (docs/semantics.md), of the first scored event that awarded points. A
+    score at an event's time depends only on the events up to that time, so this time
+    holds for every `as_of` at or after it; int_lead_lifecycles_evaluated drops it when
+    it lies after `as_of`. The MQLs are in int_lead_cycles_qualified.
     Incremental by lead like int_lead_events_scored (macro leads_to_refresh).
 -#}
 
@@ -37,16 +36,10 @@ fit_scores as (
     select
         lead_id,
         rule_set_id,
-        fit_score
+        fit_score,
+        fit_grade,
+        disqualifying_rule_id
     from {{ ref('int_leads_fit_scored') }}
-),
-
-rule_sets as (
-    select
-        rule_set_id,
-        mql_threshold,
-        min_engagement_points
-    from {{ ref('scoring_rule_sets') }}
 ),
 
 scored_events as (
@@ -54,9 +47,7 @@ scored_events as (
         lead_id,
         rule_set_id,
         occurred_at,
-        points_awarded,
-        engagement_score,
-        lead_score
+        points_awarded
     from {{ ref('int_lead_events_scored') }}
     {%- if is_incremental() %}
     where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
@@ -65,23 +56,14 @@ scored_events as (
 
 event_milestones as (
     select
-        scored_events.lead_id,
-        scored_events.rule_set_id,
-        min(case when scored_events.points_awarded > 0 then scored_events.occurred_at end) as first_points_at,
-        min(
-            case
-                when
-                    scored_events.lead_score >= rule_sets.mql_threshold
-                    and scored_events.engagement_score >= rule_sets.min_engagement_points
-                    then scored_events.occurred_at
-            end
-        ) as first_mql_crossing_at
+        lead_id,
+        rule_set_id,
+        min(occurred_at) as first_points_at
     from scored_events
-    inner join rule_sets
-        on scored_events.rule_set_id = rule_sets.rule_set_id
+    where points_awarded > 0
     group by
-        scored_events.lead_id,
-        scored_events.rule_set_id
+        lead_id,
+        rule_set_id
 ),
 
 milestones as (
@@ -90,8 +72,9 @@ milestones as (
         fit_scores.rule_set_id,
         leads.created_at,
         fit_scores.fit_score,
-        event_milestones.first_points_at,
-        event_milestones.first_mql_crossing_at
+        fit_scores.fit_grade,
+        fit_scores.disqualifying_rule_id,
+        event_milestones.first_points_at
     from leads
     inner join fit_scores
         on leads.lead_id = fit_scores.lead_id

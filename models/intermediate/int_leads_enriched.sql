@@ -1,8 +1,9 @@
 {{ config(materialized='incremental', unique_key='lead_id') }}
 
 {#-
-    One row per staged lead with its company's firmographics and whether its email
-    domain is a free-mail domain. The source of `dim_leads` and of the fit score.
+    One row per staged lead with its company's firmographics, whether its email domain
+    is a free-mail domain and, when the domain is excluded (a competitor's or our own),
+    its kind. The source of `dim_leads` and of the fit score.
     Independent of `as_of`, so incremental by lead (macro leads_to_refresh): a run
     recomputes the leads that landed again and the leads of re-landed companies.
 -#}
@@ -50,6 +51,13 @@ free_email_domains as (
     from {{ ref('free_email_domains') }}
 ),
 
+excluded_email_domains as (
+    select
+        email_domain,
+        kind
+    from {{ ref('excluded_email_domains') }}
+),
+
 enriched as (
     select
         leads.lead_id,
@@ -57,6 +65,7 @@ enriched as (
         companies.company_name,
         leads.email_domain,
         coalesce(free_email_domains.email_domain is not null, false) as is_free_email_domain,
+        excluded_email_domains.kind as excluded_domain_kind,
         leads.job_title,
         leads.lead_source,
         leads.campaign_id,
@@ -70,6 +79,8 @@ enriched as (
         on leads.company_id = companies.company_id
     left join free_email_domains
         on leads.email_domain = free_email_domains.email_domain
+    left join excluded_email_domains
+        on leads.email_domain = excluded_email_domains.email_domain
 ),
 
 final as (

@@ -1,9 +1,13 @@
 {{ config(materialized='incremental', unique_key='lead_id') }}
 
 {#-
-    Fit score per lead and rule set: the sum of the points of the fit rules the lead
-    matches (SPEC section 2). Lead attributes are unpivoted to (attribute, value) rows and
-    joined to the rule rows, so rule values stay data and never become SQL text.
+    Fit score, fit grade and disqualification per lead and rule set (SPEC section 2):
+    the fit score is the sum of the points of the scoring fit rules the lead matches (a
+    rule of several rows counts once); a matching disqualifying rule adds no points but
+    disqualifies the lead, the first such rule id in alphabetical order being the
+    reason; the grade is the band with the highest minimum at or below the fit score.
+    Lead attributes are unpivoted to (attribute, value) rows and joined to the rule rows,
+    so rule values, `like` patterns included, stay data and never become SQL text.
     Independent of `as_of`, so incremental by lead like int_leads_enriched (macro
     leads_to_refresh); changed rules recompute every lead.
 -#}
@@ -28,7 +32,9 @@ leads as (
         industry,
         account_tier,
         lead_source,
-        is_free_email_domain
+        is_free_email_domain,
+        excluded_domain_kind,
+        job_title
     from {{ ref('int_leads_enriched') }}
     {%- if is_incremental() %}
     where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
@@ -49,8 +55,17 @@ fit_rules as (
         value_text,
         value_min,
         value_max,
-        points
+        points,
+        is_disqualifying
     from {{ ref('scoring_fit_rules') }}
+),
+
+grade_bands as (
+    select
+        rule_set_id,
+        fit_grade,
+        min_fit_score
+    from {{ ref('fit_grade_bands') }}
 ),
 
 lead_attributes as (
@@ -95,14 +110,29 @@ lead_attributes as (
         case when is_free_email_domain then 'true' else 'false' end as value_text,
         cast(null as {{ type_double() }}) as value_number
     from leads
+    union all
+    select
+        lead_id,
+        'excluded_domain_kind' as attribute,
+        excluded_domain_kind as value_text,
+        cast(null as {{ type_double() }}) as value_number
+    from leads
+    union all
+    select
+        lead_id,
+        'job_title' as attribute,
+        lower(job_title) as value_text,
+        cast(null as {{ type_double() }}) as value_number
+    from leads
 ),
 
-rules_matched as (
+rule_rows_matched as (
     select
         lead_attributes.lead_id,
         fit_rules.rule_set_id,
         fit_rules.rule_id,
-        fit_rules.points
+        fit_rules.points,
+        fit_rules.is_disqualifying
     from lead_attributes
     inner join fit_rules
         on lead_attributes.attribute = fit_rules.attribute
@@ -116,13 +146,29 @@ rules_matched as (
             and lead_attributes.value_number >= fit_rules.value_min
             and (fit_rules.value_max is null or lead_attributes.value_number <= fit_rules.value_max)
         )
+        or (
+            fit_rules.operator = 'like'
+            and lead_attributes.value_text like fit_rules.value_text
+        )
+),
+
+rules_matched as (
+    -- a rule counts once, however many of its rows match
+    select distinct
+        lead_id,
+        rule_set_id,
+        rule_id,
+        points,
+        is_disqualifying
+    from rule_rows_matched
 ),
 
 fit_points as (
     select
         lead_id,
         rule_set_id,
-        sum(points) as fit_score
+        sum(case when not is_disqualifying then points else 0 end) as fit_score,
+        min(case when is_disqualifying then {{ code_point_order('rule_id') }} end) as disqualifying_rule_id
     from rules_matched
     group by
         lead_id,
@@ -133,7 +179,8 @@ fit_scored as (
     select
         leads.lead_id,
         rule_sets.rule_set_id,
-        cast(coalesce(fit_points.fit_score, 0) as {{ dbt.type_int() }}) as fit_score
+        cast(coalesce(fit_points.fit_score, 0) as {{ dbt.type_int() }}) as fit_score,
+        fit_points.disqualifying_rule_id
     from leads
     cross join rule_sets
     left join fit_points
@@ -142,8 +189,34 @@ fit_scored as (
             and rule_sets.rule_set_id = fit_points.rule_set_id
 ),
 
+fit_graded as (
+    -- the band with the highest minimum at or below the score; a null minimum is the
+    -- lowest band
+    select
+        lead_id,
+        rule_set_id,
+        fit_score,
+        fit_grade,
+        disqualifying_rule_id
+    from (
+        select
+            fit_scored.*,
+            grade_bands.fit_grade,
+            row_number() over (
+                partition by fit_scored.lead_id, fit_scored.rule_set_id
+                order by grade_bands.min_fit_score desc nulls last
+            ) as band_rank
+        from fit_scored
+        left join grade_bands
+            on
+                fit_scored.rule_set_id = grade_bands.rule_set_id
+                and (grade_bands.min_fit_score is null or fit_scored.fit_score >= grade_bands.min_fit_score)
+    ) as banded
+    where band_rank = 1
+),
+
 final as (
-    {{ refresh_batch('fit_scored', keys='leads_to_refresh') | indent(4) }}
+    {{ refresh_batch('fit_graded', keys='leads_to_refresh') | indent(4) }}
 )
 
 select * from final

@@ -1,8 +1,9 @@
 """Demo-data generator: realistic, reproducible raw landing tables at any scale.
 
-`lead-funnel generate` fills the nine raw tables of SPEC section 1 (schema ``raw`` of the
+`lead-funnel generate` fills the ten raw tables of SPEC section 1 (schema ``raw`` of the
 build DuckDB file) with synthetic leads, companies, web and marketing events, sales
-activities and opportunities; `lead-funnel land` moves rows held back in ``raw_pending``.
+activities, opportunities and lead dispositions; `lead-funnel land` moves rows held back in
+``raw_pending``.
 
 How the data is made
 --------------------
@@ -18,18 +19,30 @@ The story behind the rows lives in temporary planning tables:
   manufacturing targets are common and more often tier 1 or 2.
 * ``plan_leads``: one row per lead: channel (``lead_source``, a few null), campaign (null
   for most organic/direct/referral leads), email on the company domain or a free-mail
-  domain, company (shared by several leads, about 7 % none), creation time and latent
-  behaviour: an *interest* level that grows with fit and channel intent, the number of
-  activity bursts, whether and when the lead turns "hot" (pricing pages and mostly a
-  sales-ready form), email open/click affinity, bounces and unsubscribes.
+  domain (about 1.4 % on a competitor's or our own domain, without a company), a job title
+  (about 2 % students and interns), company (shared by several leads, about 7 % none),
+  creation time and latent behaviour: an *interest* level that grows with fit and channel
+  intent (competitors study the pricing), the number of activity bursts, whether and when
+  the lead turns "hot" (pricing pages and mostly a sales-ready form), email open/click
+  affinity, bounces and unsubscribes.
 * ``plan_bursts``: activity bursts. Burst 0 is the session that created the lead (page
   views *before* ``created_at``, then the form, gated download or webinar registration;
   event and email-list leads are imported without one); later bursts follow over days and
   weeks, so events cluster in time. Page views, downloads, webinar registrations and forms
   come from bursts; emails from a weekly campaign calendar; webinars from a fortnightly one.
+  About 5 % of a lead's page views (20 % of a hot burst's pricing views) are reloaded
+  minutes later on the same UTC day, so counting per day differs from counting per event.
 * ``plan_sales`` / ``plan_opps``: a hot lead gets sales activities after its hot burst with
   realistic delays (about 40 % within the hour, others hours or days later, about 10 %
   never), sometimes a meeting, then an opportunity that is won, lost or still open.
+* ``plan_recycling`` / ``plan_reengagement``: sales dispose of about half of the leads they
+  worked that did not buy (no won or open opportunity), days to weeks after the last
+  activity or the lost opportunity: mostly ``recycled`` (reasons such as "no budget", "no
+  response", sometimes none), else ``disqualified`` (competitors, colleagues and students
+  always, for that reason). Some disqualified leads are reopened (recycled) weeks later;
+  about a third of the recycled ones come back: a re-nurture email clicked, a visit (often
+  pricing pages and a sales-ready form, followed up by sales again), so they can become an
+  MQL again, and some of those are recycled a second time.
 
 With the seeded default rules (threshold 60, minimum engagement 10, 90-day window) roughly
 20 % of the leads become MQL, about 40 % of the MQLs become SQL, a few percent of the
@@ -42,23 +55,25 @@ tools hourly. Closed opportunities land twice, open when created and again when 
 of the period (``start + days``): rows that would land later are not generated.
 
 Mess (``mess_rate``, default 0.01; 0 gives clean data): each kind hits about that share of
-the rows it applies to: duplicated event rows (same id, identical or later ``_loaded_at``),
-CRM rows landing again with changes (lead job title/source/campaign, company size/tier,
-opportunity amount), events landing days late, leads landing days after their first events,
-missing ids (null or blank), unparseable required timestamps (text mode: garbage strings,
-typed mode: null), future timestamps (``occurred_at`` more than a day after ``_loaded_at``),
-orphan events and opportunities (unknown lead), events without a lead (not page views),
-enumerations in mixed case with spaces, lowercase country codes, negative employee counts
-and invalid account tiers (4, 0, ...; text mode also ``n/a``).
+the rows it applies to (dispositions count as events): duplicated event rows (same id,
+identical or later ``_loaded_at``), CRM rows landing again with changes (lead job
+title/source/campaign, company size/tier, opportunity amount), events landing days late,
+leads landing days after their first events, missing ids (null or blank), unparseable
+required timestamps (text mode: garbage strings, typed mode: null), future timestamps
+(``occurred_at`` more than a day after ``_loaded_at``), orphan events and opportunities
+(unknown lead), events without a lead (not page views), enumerations in mixed case with
+spaces, unknown dispositions (``nurture``, ``closed``, ``on hold``), lowercase country
+codes, negative employee counts and invalid account tiers (4, 0, ...; text mode also
+``n/a``).
 
 Reproducibility: without ``start_date`` the period ends *now* (start = now minus ``days``)
 so the demo passes source freshness; tests and reproducible runs pass ``--start-date``.
 Identical output needs the same seed, options and DuckDB version (its ``hash``).
 
 Scale: about 21 raw rows per lead (1 million leads: about 21 million rows, 7 million page
-views and 11 million email events). Memory stays bounded: ``memory_limit`` 4GB, spilling to
-``<file>.tmp`` next to the DuckDB file, ``preserve_insertion_order`` off; every table is one
-streaming ``INSERT ... SELECT`` over the planning tables.
+views, 11 million email events, 45,000 dispositions). Memory stays bounded: ``memory_limit``
+4GB, spilling to ``<file>.tmp`` next to the DuckDB file, ``preserve_insertion_order`` off;
+every table is one streaming ``INSERT ... SELECT`` over the planning tables.
 """
 
 from __future__ import annotations
@@ -86,6 +101,7 @@ RAW_TABLES: tuple[str, ...] = (
     "form_submissions",
     "sales_activities",
     "crm_opportunities",
+    "crm_lead_dispositions",
 )
 
 # Column kinds: id/text -> varchar, ts -> timestamp, int -> integer, bool, dec -> decimal.
@@ -166,6 +182,14 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("amount", "dec"),
         ("_loaded_at", "ts"),
     ),
+    "crm_lead_dispositions": (
+        ("disposition_id", "id"),
+        ("lead_id", "id"),
+        ("disposition", "text"),
+        ("reason", "text"),
+        ("occurred_at", "ts"),
+        ("_loaded_at", "ts"),
+    ),
 }
 TYPED_SQL_TYPES = {
     "id": "VARCHAR",
@@ -183,7 +207,10 @@ EVENT_TABLES = {
     "content_downloads": ("event_id", "asset_type"),
     "form_submissions": ("event_id", "form_type"),
     "sales_activities": ("activity_id", "activity_type"),
+    "crm_lead_dispositions": ("disposition_id", "disposition"),
 }
+# Values outside the documented enumeration that land as bad input (mess band 7).
+UNKNOWN_ENUM_VALUES = {"crm_lead_dispositions": ("nurture", "closed", "on hold")}
 
 MAX_MESS_RATE = 0.1  # the mess kinds of a table use disjoint bands of width mess_rate
 MEMORY_LIMIT = "4GB"
@@ -305,10 +332,23 @@ JOB_TITLES: Weights = (
     ("Data Analyst", 0.04),
     ("Vedoucí výroby", 0.05),
     ("Jednatel", 0.04),
-    ("Student", 0.04),
     ("Consultant", 0.05),
+    ("International Sales Manager", 0.025),
+    ("Internal Sales Representative", 0.012),
+    ("Student", 0.007),
+    ("PhD Student", 0.004),
+    ("Marketing Intern", 0.004),
+    ("Intern", 0.003),
+    ("intern ", 0.001),
+    ("PHD STUDENT", 0.001),
     (None, 0.07),
 )
+# Titles of students and interns (the `student_title` disqualifying rule matches them; the
+# "International ..." and "Internal ..." titles above must not match it).
+STUDENT_TITLES = ("Student", "PhD Student", "Marketing Intern", "Intern", "intern ", "PHD STUDENT")
+# Email domains of competitors and of the company itself (the excluded-domains seed).
+COMPETITOR_DOMAINS: Weights = (("rivalsoft.example", 0.6), ("competitor.example", 0.4))
+INTERNAL_DOMAIN = "leadfunnel.example"
 ASSET_TYPES: Weights = (
     ("ebook", 0.28),
     ("case_study", 0.20),
@@ -328,6 +368,11 @@ CREATION_FORMS: Weights = (
     ("contact_us", 0.20),
     ("partner_inquiry", 0.09),
     ("support_request", 0.09),
+)
+REENGAGEMENT_FORMS: Weights = (
+    ("contact_us", 0.45),
+    ("newsletter_signup", 0.35),
+    ("support_request", 0.20),
 )
 LATER_FORMS: Weights = (
     ("newsletter_signup", 0.46),
@@ -360,6 +405,22 @@ UTM = {
     "linkedin_ads": "'?utm_source=linkedin&utm_medium=paid_social'",
     "display": "'?utm_source=gdn&utm_medium=display'",
 }
+# Sales dispositions: why a lead goes back to marketing or is closed for good.
+RECYCLE_REASONS: Weights = (
+    ("no budget", 0.28),
+    ("no response", 0.27),
+    ("bad timing", 0.18),
+    ("not now", 0.17),
+    (None, 0.10),
+)
+DISQUALIFY_REASONS: Weights = (
+    ("wrong contact", 0.40),
+    ("duplicate lead", 0.30),
+    ("competitor", 0.08),
+    ("student", 0.08),
+    (None, 0.14),
+)
+REOPEN_REASONS: Weights = (("contact updated", 0.5), (None, 0.5))
 GARBAGE_TIMESTAMPS = (
     "not a date",
     "2024-13-45 10:00:00",
@@ -452,6 +513,15 @@ def _batch(expr: str, seconds: int, jitter: str) -> str:
     return f"(({expr} + {seconds - 1}) // {seconds}) * {seconds} + {jitter}"
 
 
+def _working_hours_later(expr: str, min_days: int, span_days: int, u_day: str, u_time: str) -> str:
+    """A time in working hours (08:00-17:00 UTC) ``min_days`` to ``min_days + span_days``
+    days after the day of ``expr``."""
+    return (
+        f"(({expr}) // 86400 + {min_days} + floor({u_day} * {span_days})::BIGINT) * 86400 "
+        f"+ 28800 + floor({u_time} * 32400)::BIGINT"
+    )
+
+
 # ------------------------------------------------------------------ the generator
 
 
@@ -523,11 +593,11 @@ class _Generator:
             "+ (1 + floor(gap * (b - 1 + _u(hash(lead_no, b), 'burst_day'))))::BIGINT * 86400 "
             "+ (25200 + floor(_u(hash(lead_no, b), 'burst_tod') * 46800))::BIGINT END"
         )
-        # Time of sales activity a (a = 0: the first touch).
+        # Time of sales activity a (a = 0: the first touch) of a follow-up keyed sales_key.
         self.con.execute(
-            "CREATE OR REPLACE TEMP MACRO _act_s(lead_no, a, first_s) AS "
+            "CREATE OR REPLACE TEMP MACRO _act_s(sales_key, a, first_s) AS "
             "first_s + CASE WHEN a = 0 THEN 0 ELSE "
-            "floor(a * 86400 * (1.0 + 2.0 * _u(hash(lead_no, a), 'act_gap')))::BIGINT END"
+            "floor(a * 86400 * (1.0 + 2.0 * _u(hash(sales_key, a), 'act_gap')))::BIGINT END"
         )
 
     def create_tables(self, schema: str) -> None:
@@ -586,10 +656,13 @@ class _Generator:
         chan = _map("lead_source", {k: str(v) for k, v in CHANNEL_INTENT.items()}, "0.30")
         camp_code = _map("lead_source", _literals(CAMPAIGN_CODES))
         campaign_no = f"((1 + floor({u('cno')} * 6))::INTEGER)::VARCHAR"
+        competitor = f"excluded_domain IN ({', '.join(_q(d) for d, _ in COMPETITOR_DOMAINS)})"
+        competitor_domain = _pick(u("excluded2"), COMPETITOR_DOMAINS)
         layer1 = f"""
             SELECT
                 b.i AS lead_no,
                 b.i,
+                b.excluded_domain,
                 c.company_id,
                 c.industry,
                 c.country_code,
@@ -601,8 +674,9 @@ class _Generator:
                 floor(pow({u("day")}, 0.85) * {self.days})::BIGINT AS day_no,
                 CASE WHEN {u("tod")} < 0.78 THEN 25200 + floor({u("tod2")} * 39600)
                      ELSE floor({u("tod2")} * 86400) END::BIGINT AS tod,
-                (b.company_no IS NULL AND {u("free")} < 0.85)
-                    OR (b.company_no IS NOT NULL AND {u("free")} < 0.18) AS is_free,
+                b.excluded_domain IS NULL
+                    AND ((b.company_no IS NULL AND {u("free")} < 0.85)
+                         OR (b.company_no IS NOT NULL AND {u("free")} < 0.18)) AS is_free,
                 {_pick(u("title"), JOB_TITLES)} AS job_title,
                 {_pick(u("title2"), JOB_TITLES[:-1])} AS new_job_title,
                 {u("mess")} AS um,
@@ -610,7 +684,11 @@ class _Generator:
             FROM (
                 SELECT
                     i,
-                    CASE WHEN {u("noco")} < 0.07 THEN NULL
+                    -- a few leads are competitors or colleagues (no company in the CRM)
+                    CASE WHEN {u("excluded")} < 0.010 THEN {competitor_domain}
+                         WHEN {u("excluded")} < 0.014 THEN {_q(INTERNAL_DOMAIN)}
+                         ELSE NULL END AS excluded_domain,
+                    CASE WHEN excluded_domain IS NOT NULL OR {u("noco")} < 0.07 THEN NULL
                          ELSE 1 + floor({u("co")} * {self.n_companies})::BIGINT END AS company_no
                 FROM range(1, {self.n + 1}) AS t(i)
             ) AS b
@@ -628,7 +706,8 @@ class _Generator:
                 {_element(FIRST_NAMES, u("first"))} || '.' || {_element(LAST_NAMES, u("last"))}
                     || CASE WHEN {u("digits")} < 0.3
                             THEN (floor({u("digits2")} * 90) + 10)::INTEGER::VARCHAR ELSE '' END
-                    || '@' || CASE WHEN is_free OR company_domain IS NULL
+                    || '@' || CASE WHEN excluded_domain IS NOT NULL THEN excluded_domain
+                                   WHEN is_free OR company_domain IS NULL
                                    THEN {_pick(u("freemail"), FREE_MAIL)}
                                    ELSE company_domain END AS email,
                 -- fit as the seeded rules see it (clean values)
@@ -645,8 +724,10 @@ class _Generator:
         """
         layer3 = f"""
             SELECT *,
+                -- competitors study the pricing closely
                 greatest(0.0, least(1.0, 0.50 * channel_intent + 0.30 * fit_n
-                    + 0.55 * ({u("interest")} - 0.5))) AS interest,
+                    + 0.55 * ({u("interest")} - 0.5)
+                    + CASE WHEN {competitor} THEN 0.25 ELSE 0 END)) AS interest,
                 least({self.end_s}, CASE WHEN {self.band("um", 1)}
                      THEN created_s + 86400 + floor(um2 * 2 * 86400)::BIGINT
                      ELSE {_batch("created_s", 900, f"floor({u('lag')} * 240)::BIGINT")}
@@ -666,7 +747,10 @@ class _Generator:
             SELECT *,
                 CASE WHEN lead_source = 'webinar' THEN 'webinar'
                      WHEN lead_source IN ('event', 'email') THEN 'import'
-                     WHEN {u("kind")} < 0.02 + 0.10 * interest THEN 'sales_form'
+                     -- colleagues test the sales forms
+                     WHEN {u("kind")} < 0.02 + 0.10 * interest
+                         + CASE WHEN excluded_domain = {_q(INTERNAL_DOMAIN)} THEN 0.5 ELSE 0 END
+                         THEN 'sales_form'
                      WHEN {u("kind")} < 0.28 THEN 'download'
                      ELSE 'form' END AS creation_kind,
                 1 + floor({u("bursts")} * (0.5 + 5.0 * interest))::INTEGER AS n_bursts0,
@@ -723,6 +807,7 @@ class _Generator:
                 hash(l.lead_no, b) AS bk,
                 _burst_s(l.lead_no, b, l.created_s, l.gap_days) AS burst_s,
                 (b = l.hot_b) AS is_hot_burst,
+                FALSE AS is_reengagement,
                 CASE
                     WHEN b = 0 AND l.creation_kind = 'import' THEN 0
                     WHEN b = 0 AND l.creation_kind = 'webinar'
@@ -757,12 +842,24 @@ class _Generator:
         )
 
     def plan_sales(self) -> None:
-        u = "_u(hash(lead_no, 7), '{}')".format
         self.con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE plan_sales AS
+            "CREATE OR REPLACE TEMP TABLE plan_sales AS "
+            + self.sales_sql("is_hot_burst AND NOT is_reengagement")
+        )
+
+    def sales_sql(self, bursts: str) -> str:
+        """Sales follow-up of the bursts of ``plan_bursts`` matching ``bursts``.
+
+        ``sales_key`` keys the random numbers of a follow-up: the lead number for the
+        first one (the hot burst), a negative number for the follow-up of a re-engagement.
+        """
+        u = "_u(hash(sales_key, 7), '{}')".format
+        return f"""
             SELECT
-                lead_no, fit_n, account_tier, employee_count,
+                lead_no, b, is_reengagement,
+                CASE WHEN is_reengagement THEN -(lead_no * 1000 + b) ELSE lead_no END
+                    AS sales_key,
+                fit_n, account_tier, employee_count,
                 coalesce(form_type IN ('demo_request', 'pricing_request',
                                        'consultation_request'), FALSE) AS sales_ready_form,
                 CASE WHEN b = 0 THEN created_s + 60
@@ -781,11 +878,14 @@ class _Generator:
                               + CASE WHEN sales_ready_form THEN 0.20 ELSE 0 END
                      THEN 1 + floor({u("meeti")} * least(2, n_act - 1))::INTEGER
                      ELSE NULL END AS meet_idx,
-                _act_s(lead_no, meet_idx, first_touch_s) AS meeting_s
+                _act_s(sales_key, meet_idx, first_touch_s) AS meeting_s,
+                -- the untouched lead's task, else the last touch
+                CASE WHEN delay_s IS NULL
+                     THEN trigger_s + 86400 + floor(_u(sales_key, 'task_t') * 2 * 86400)::BIGINT
+                     ELSE _act_s(sales_key, n_act - 1, first_touch_s) END AS last_activity_s
             FROM plan_bursts
-            WHERE is_hot_burst
-            """
-        )
+            WHERE {bursts}
+        """
 
     def plan_opps(self) -> None:
         u = "_u(hash(lead_no, 11), '{}')".format
@@ -804,8 +904,165 @@ class _Generator:
                 {u("won")} < 0.30 + 0.15 * fit_n
                     + CASE WHEN account_tier = 1 THEN 0.15 ELSE 0 END AS won
             FROM plan_sales
-            WHERE meeting_s IS NOT NULL AND {u("opp")} < 0.50 + 0.25 * fit_n
+            WHERE NOT is_reengagement AND meeting_s IS NOT NULL
+                AND {u("opp")} < 0.50 + 0.25 * fit_n
             """
+        )
+
+    def plan_recycling(self) -> None:
+        """What sales decide about the leads they worked that did not buy.
+
+        Candidates are the hot leads with sales activities (``plan_sales``) without a won
+        or open opportunity. About half of them get a disposition 2 days to 5 weeks after
+        the last sales activity (lost opportunities: after the close): mostly ``recycled``
+        (back to marketing: no budget, no response, bad timing, not now), else
+        ``disqualified`` (wrong contact, duplicate ...); competitors, colleagues and
+        students are disqualified for that reason. Some disqualified leads are reopened
+        (recycled) weeks later. About a third of the recycled leads and every reopened one
+        re-engage (``reengage_s``: a re-nurture email, see `plan_reengagement`), and some of
+        the recycled ones are recycled a second time after that.
+        """
+        u = "_u(hash(lead_no, 13), '{}')".format
+        students = ", ".join(_q(title) for title in STUDENT_TITLES)
+        first_at = _working_hours_later("worked_s", 2, 33, u("first_day"), u("first_time"))
+        reopen_at = _working_hours_later("first_s", 14, 60, u("reopen_day"), u("reopen_time"))
+        again_at = _working_hours_later("reengage_s", 10, 35, u("again_day"), u("again_time"))
+        worked = f"""
+            select
+                s.lead_no,
+                s.delay_s is null as is_never_touched,
+                case when l.excluded_domain = {_q(INTERNAL_DOMAIN)} then 'internal test lead'
+                     when l.excluded_domain is not null then 'competitor'
+                     when l.job_title in ({students}) then 'student'
+                     else null end as forced_reason,
+                coalesce(o.close_s, s.last_activity_s) as worked_s
+            from plan_sales as s
+            inner join plan_leads as l on l.lead_no = s.lead_no
+            left join plan_opps as o on o.lead_no = s.lead_no
+            where not s.is_reengagement
+                and s.n_act > 0
+                and (o.lead_no is null or (o.close_s is not null and not o.won))
+        """
+        decided = f"""
+            select *,
+                {first_at} as first_s,
+                case when forced_reason is not null or {u("disqualify")} < 0.12
+                     then 'disqualified' else 'recycled' end as first_disposition,
+                case when forced_reason is not null then forced_reason
+                     when first_disposition = 'disqualified'
+                         then {_pick(u("reason"), DISQUALIFY_REASONS)}
+                     when is_never_touched and {u("silent")} < 0.6 then 'no response'
+                     else {_pick(u("reason"), RECYCLE_REASONS)} end as first_reason
+            from ({worked})
+            where {u("decided")} < case when forced_reason is not null then 0.8 else 0.5 end
+        """
+        reopened = f"""
+            select *,
+                first_disposition = 'disqualified' and forced_reason is null
+                    and coalesce(first_reason, '') <> 'duplicate lead'
+                    and {u("reopen")} < 0.3 as is_reopened,
+                case when is_reopened then {reopen_at} end as reopen_s,
+                case when is_reopened then reopen_s
+                     when first_disposition = 'recycled' then first_s end as open_again_s
+            from ({decided})
+        """
+        reengaged = f"""
+            select *,
+                -- the re-nurture email goes out in the morning, 1 to 9 weeks later
+                case when open_again_s is not null and (is_reopened or {u("reengage")} < 0.35)
+                     then (open_again_s // 86400 + 7 + floor({u("re_day")} * 56)::bigint) * 86400
+                         + 32400 + floor({u("re_time")} * 7200)::bigint
+                     end as reengage_s,
+                reengage_s is not null and not is_reopened and {u("twice")} < 0.3
+                    as is_recycled_twice
+            from ({reopened})
+        """
+        self.con.execute(
+            f"""
+            create or replace temp table plan_recycling as
+            select
+                lead_no,
+                first_s,
+                first_disposition,
+                first_reason,
+                reengage_s,
+                case when is_reopened then reopen_s
+                     when is_recycled_twice then {again_at} end as second_s,
+                case when is_reopened then {_pick(u("reason2"), REOPEN_REASONS)}
+                     else {_pick(u("reason2"), RECYCLE_REASONS)} end as second_reason
+            from ({reengaged})
+            """
+        )
+
+    def plan_reengagement(self) -> None:
+        """Recycled leads that come back: a re-nurture email (when they still get email)
+        they open and click, a visit from it (a hot one about half the time: pricing pages
+        and mostly a sales-ready form, followed up by sales) and sometimes a second visit
+        days later. The visits are appended to ``plan_bursts`` (numbered after the lead's
+        own bursts) and their sales follow-up to ``plan_sales``.
+        """
+        u = "_u(r.lead_no, '{}')".format
+        self.con.execute(
+            f"""
+            create or replace temp table plan_reengagement as
+            select
+                r.lead_no,
+                r.reengage_s,
+                -- the week of the email is before the lead's unsubscribe (see email_events)
+                not l.is_bouncer
+                    and floor((r.reengage_s - {self.week0}) / {WEEK})::bigint - l.k_first
+                        < l.unsub_idx as via_email,
+                r.reengage_s + 300
+                    + floor(least(-ln(1 - {u("re_open")}) * 3 * 3600, 2 * 86400))::bigint
+                    as open_s,
+                open_s + 20 + floor({u("re_click")} * 300)::bigint as click_s,
+                case when via_email then click_s + 15 else r.reengage_s end as visit_s,
+                case when {u("re_visits")} < 0.5 then 2 else 1 end as visits
+            from plan_recycling as r
+            inner join plan_leads as l on l.lead_no = r.lead_no
+            where r.reengage_s is not null
+            """
+        )
+        ub = "_u(bk, '{}')".format
+        landing = _pick(ub("land"), (("product", 0.4), ("case_study", 0.3), ("pricing", 0.3)))
+        self.con.execute(
+            f"""
+            insert into plan_bursts by name
+            select * exclude (k),
+                case when is_hot_burst then 3 + floor({ub("npv")} * 4)
+                     else 2 + floor({ub("npv")} * 3) end::integer as n_pv,
+                case when k = 0 then {landing} else 'home' end as landing_cat,
+                case when is_hot_burst and {ub("form")} < 0.72
+                         then {_pick(ub("form2"), SALES_READY_FORMS)}
+                     when is_hot_burst and {ub("form")} < 0.85 then 'contact_us'
+                     when not is_hot_burst and {ub("form")} < 0.3
+                         then {_pick(ub("form2"), REENGAGEMENT_FORMS)}
+                     else null end as form_type,
+                case when {ub("dl")} < 0.2 then {_pick(ub("asset"), ASSET_TYPES)}
+                     else null end as asset_type,
+                {ub("web")} < 0.05 as webinar_reg,
+                {ub("attend")} < 0.30 + 0.45 * interest as webinar_attend
+            from (
+                select
+                    l.lead_no, l.lead_source, l.country_code, l.interest, l.created_s,
+                    l.creation_kind, l.fit_n, l.account_tier, l.employee_count,
+                    k,
+                    l.n_bursts + k as b,
+                    hash(l.lead_no, b) as bk,
+                    case when k = 0 then r.visit_s
+                         else (r.visit_s // 86400 + 1 + floor({ub("next_day")} * 6)::bigint)
+                             * 86400 + 25200 + floor({ub("next_time")} * 46800)::bigint
+                    end as burst_s,
+                    k = 0 and {ub("hot")} < 0.5 as is_hot_burst,
+                    true as is_reengagement
+                from plan_reengagement as r
+                inner join plan_leads as l on l.lead_no = r.lead_no,
+                    unnest(range(r.visits)) as t(k)
+            )
+            """
+        )
+        self.con.execute(
+            "insert into plan_sales " + self.sales_sql("is_hot_burst and is_reengagement")
         )
 
     # -------------------------------------------------------------- event tables
@@ -816,14 +1073,19 @@ class _Generator:
         ``base`` yields ``rk`` (row key), ``event_id``, ``lead_no`` (null: anonymous page
         view), the table's own columns and ``occ_s`` (the clean occurred epoch). Mess bands
         of ``um``: 0 missing id, 1 unparseable occurred_at, 2 future occurred_at, 3 orphan
-        lead, 4 no lead (not page views), 5 landed days late, 6 enumeration in mixed case.
-        Independently about ``mess_rate`` of the rows land twice.
+        lead, 4 no lead (not page views), 5 landed days late, 6 enumeration in mixed case,
+        7 unknown enumeration value (tables of ``UNKNOWN_ENUM_VALUES``). Independently
+        about ``mess_rate`` of the rows land twice.
         """
         enum_col = EVENT_TABLES[table][1]
         lead_mess = "FALSE" if table == "web_page_views" else "TRUE"
+        unknown = UNKNOWN_ENUM_VALUES.get(table)
+        unknown_expr = (
+            f"WHEN {self.band('um', 7)} THEN {_element(unknown, 'um2')} " if unknown else ""
+        )
         enum_expr = (
             f", CASE WHEN {self.band('um', 6)} THEN {_mixed_case(enum_col, 'um2')} "
-            f"ELSE {enum_col} END AS {enum_col}__m"
+            f"{unknown_expr}ELSE {enum_col} END AS {enum_col}__m"
             if enum_col
             else ""
         )
@@ -905,12 +1167,26 @@ class _Generator:
         u = "_u(rk, '{}')".format
         u_view = "_u(hash(bk, j), '{}')".format
         utm = f"CASE WHEN j = 0 THEN coalesce({_map('lead_source', UTM)}, '') ELSE '' END"
-        # categories first (inner query), then URLs: keeps the plans small
+        # Categories first (inner query), then URLs: keeps the plans small. Some views are
+        # reloaded: the same page (same view key, so the same URL) again a few minutes later
+        # on the same UTC day; the pricing pages of a hot burst more often. Only the columns
+        # needed go through the unnests (faster than p.*).
+        u_view_key = "_u(view_key, '{}')".format
         lead = f"""
-            SELECT rk, event_id, lead_no, {self.page_url("cat", u)} || utm AS page_url, occ_s
+            SELECT
+                CASE WHEN reload = 0 THEN view_key ELSE hash(view_key, 'reload') END AS rk,
+                event_id,
+                lead_no,
+                {self.page_url("cat", u_view_key)} || utm AS page_url,
+                CASE WHEN reload = 0 THEN view_s
+                     WHEN (view_s + reload_gap) // 86400 = view_s // 86400
+                         THEN view_s + reload_gap
+                     ELSE view_s - reload_gap END AS occ_s
             FROM (
-                SELECT hash(lead_no, b, j, 'pv') AS rk,
-                    'pv-' || lead_no || '-' || b || '-' || j AS event_id,
+                SELECT hash(lead_no, b, j, 'pv') AS view_key,
+                    reload,
+                    'pv-' || lead_no || '-' || b || '-' || j
+                        || CASE WHEN reload = 0 THEN '' ELSE '-r' END AS event_id,
                     lead_no,
                     country_code,
                     CASE WHEN j = 0 THEN landing_cat
@@ -919,9 +1195,18 @@ class _Generator:
                     {utm} AS utm,
                     CASE WHEN b = 0
                          THEN created_s - (n_pv - j) * 75 + floor(_u(bk, j) * 50)::BIGINT
-                         ELSE burst_s + j * 75 + floor(_u(bk, j) * 50)::BIGINT END AS occ_s
-                FROM (SELECT p.*, unnest(range(p.n_pv)) AS j
-                      FROM plan_bursts AS p WHERE n_pv > 0)
+                         ELSE burst_s + j * 75 + floor(_u(bk, j) * 50)::BIGINT END AS view_s,
+                    60 + floor({u_view("reload_gap")} * 1140)::BIGINT AS reload_gap
+                FROM (
+                    SELECT *,
+                        unnest(CASE WHEN {u_view("reload")}
+                                         < CASE WHEN is_hot_burst AND j >= n_pv - 2
+                                                THEN 0.2 ELSE 0.05 END
+                                    THEN [0, 1] ELSE [0] END) AS reload
+                    FROM (SELECT lead_no, b, bk, lead_source, country_code, interest, created_s,
+                              burst_s, is_hot_burst, n_pv, landing_cat, unnest(range(n_pv)) AS j
+                          FROM plan_bursts WHERE n_pv > 0)
+                )
             )
         """
         n_sessions = max(1, round(self.n * 2.0))
@@ -984,6 +1269,17 @@ class _Generator:
             FROM s2, unnest([0, 1, 2, 3]) AS t(e)
             WHERE e = 0 OR (e = 1 AND opened) OR (e = 2 AND clicked)
                OR (e = 3 AND idx = unsub_idx AND NOT bounced)
+            UNION ALL
+            -- the re-nurture email that brings a recycled lead back (delivered, open, click)
+            SELECT hash(lead_no, e, 'renurture') AS rk,
+                'em-' || lead_no || '-rn-' || e AS event_id,
+                lead_no,
+                'EM-RN-' || strftime(make_timestamp(reengage_s * 1000000), '%Y%m')
+                    AS email_campaign_id,
+                CASE e WHEN 0 THEN 'delivered' WHEN 1 THEN 'open' ELSE 'click' END AS event_type,
+                CASE e WHEN 0 THEN reengage_s WHEN 1 THEN open_s ELSE click_s END AS occ_s
+            FROM plan_reengagement, unnest([0, 1, 2]) AS t(e)
+            WHERE via_email
         """
         return self.event_sql("email_events", base, 3600)
 
@@ -1040,23 +1336,40 @@ class _Generator:
 
     def sql_sales_activities(self) -> str:
         later = _pick(
-            "_u(hash(lead_no, a), 'act_type')", (("call", 0.45), ("email", 0.35), ("task", 0.20))
+            "_u(hash(sales_key, a), 'act_type')",
+            (("call", 0.45), ("email", 0.35), ("task", 0.20)),
         )
         base = f"""
-            SELECT hash(lead_no, a, 'act') AS rk,
-                'act-' || lead_no || '-' || a AS event_id,
+            SELECT hash(sales_key, a, 'act') AS rk,
+                'act-' || lead_no || CASE WHEN is_reengagement THEN '-r' || b ELSE '' END
+                    || '-' || a AS event_id,
                 lead_no,
                 CASE WHEN delay_s IS NULL THEN 'task'
                      WHEN a = meet_idx THEN 'meeting'
-                     WHEN a = 0 THEN CASE WHEN _u(hash(lead_no, a), 'act_type') < 0.6
+                     WHEN a = 0 THEN CASE WHEN _u(hash(sales_key, a), 'act_type') < 0.6
                                           THEN 'call' ELSE 'email' END
                      ELSE {later} END AS activity_type,
-                CASE WHEN delay_s IS NULL
-                     THEN trigger_s + 86400 + floor(_u(lead_no, 'task_t') * 2 * 86400)::BIGINT
-                     ELSE _act_s(lead_no, a, first_touch_s) END AS occ_s
+                CASE WHEN delay_s IS NULL THEN last_activity_s
+                     ELSE _act_s(sales_key, a, first_touch_s) END AS occ_s
             FROM (SELECT s.*, unnest(range(s.n_act)) AS a FROM plan_sales AS s WHERE n_act > 0)
         """
         return self.event_sql("sales_activities", base, 900)
+
+    def sql_crm_lead_dispositions(self) -> str:
+        """Dispositions (see `plan_recycling`): the first decision, then a reopening or a
+        second recycling. They land with the CRM batches and get the event-table mess."""
+        base = """
+            select
+                hash(lead_no, n, 'disposition') as rk,
+                'dsp-' || lead_no || '-' || n as event_id,
+                lead_no,
+                case when n = 0 then first_disposition else 'recycled' end as disposition,
+                case when n = 0 then first_reason else second_reason end as reason,
+                case when n = 0 then first_s else second_s end as occ_s
+            from plan_recycling,
+                unnest(case when second_s is null then [0] else [0, 1] end) as t(n)
+        """
+        return self.event_sql("crm_lead_dispositions", base, 900)
 
     # -------------------------------------------------------------- CRM tables
 
@@ -1249,7 +1562,7 @@ class _Generator:
             )
             note = f" (+{pending:,} pending)"
         self.counts[table] = landed
-        self.log(f"  {table:<20} {landed:>13,} rows{note}  {time.perf_counter() - started:7.1f} s")
+        self.log(f"  {table:<22} {landed:>13,} rows{note}  {time.perf_counter() - started:7.1f} s")
 
     def run(self) -> dict[str, int]:
         started = time.perf_counter()
@@ -1260,17 +1573,28 @@ class _Generator:
             ("bursts", self.plan_bursts),
             ("sales", self.plan_sales),
             ("opportunities", self.plan_opps),
+            ("recycling", self.plan_recycling),
+            ("reengagement", self.plan_reengagement),
         )
         for step, plan in plans:
             t0 = time.perf_counter()
             plan()
-            self.log(f"  plan {step:<15} {time.perf_counter() - t0:27.1f} s")
+            self.log(f"  plan {step:<17} {time.perf_counter() - t0:27.1f} s")
         for table in RAW_TABLES:
             self.land_table(table, getattr(self, f"sql_{table}")())
-        for name in ("plan_opps", "plan_sales", "plan_bursts", "plan_leads", "plan_companies"):
+        plan_tables = (
+            "plan_reengagement",
+            "plan_recycling",
+            "plan_opps",
+            "plan_sales",
+            "plan_bursts",
+            "plan_leads",
+            "plan_companies",
+        )
+        for name in plan_tables:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
         self.log(
-            f"  {'total':<20} {sum(self.counts.values()):>13,} rows"
+            f"  {'total':<22} {sum(self.counts.values()):>13,} rows"
             f"  {time.perf_counter() - started:7.1f} s"
         )
         return {table: self.counts[table] for table in RAW_TABLES}
@@ -1347,7 +1671,7 @@ def generate_raw(
     land_until: dt.datetime | None = None,
     progress: bool = False,
 ) -> dict[str, int]:
-    """Generate the nine raw landing tables into ``schema`` of a DuckDB file.
+    """Generate the ten raw landing tables into ``schema`` of a DuckDB file.
 
     Args:
         duckdb_path: the DuckDB file (created, with its parent folders, if missing).
@@ -1577,7 +1901,7 @@ def _cmd_land(args: argparse.Namespace) -> int:
         print(f"lead-funnel land: error: {exc}", file=sys.stderr)
         return 2
     for table, rows in moved.items():
-        print(f"  {table:<20} {rows:>13,} rows landed", file=sys.stderr)
+        print(f"  {table:<22} {rows:>13,} rows landed", file=sys.stderr)
     print(f"landed {sum(moved.values()):,} pending rows in {path}", file=sys.stderr)
     return 0
 
@@ -1587,10 +1911,10 @@ def register(subparsers: Any) -> None:
     gen = subparsers.add_parser(
         "generate",
         help="fill the raw landing tables with realistic synthetic demo data",
-        description="Generate the nine raw tables of SPEC section 1 with realistic synthetic "
-        "leads, companies, events, sales activities and opportunities, with a controllable "
-        "share of bad rows. The same --seed and options give identical data. Without "
-        "--start-date the period ends now, so source freshness passes; tests and "
+        description="Generate the ten raw tables of SPEC section 1 with realistic synthetic "
+        "leads, companies, events, sales activities, opportunities and dispositions, with a "
+        "controllable share of bad rows. The same --seed and options give identical data. "
+        "Without --start-date the period ends now, so source freshness passes; tests and "
         "reproducible runs pass --start-date.",
     )
     gen.add_argument(

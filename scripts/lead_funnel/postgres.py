@@ -333,7 +333,7 @@ def load_raw(
     Args:
         duckdb_path: the DuckDB file (opened read-only).
         schema: schema of the raw tables, in DuckDB and in PostgreSQL.
-        tables: the tables to copy (default: the nine raw tables of SPEC section 1).
+        tables: the tables to copy (default: the ten raw tables of SPEC section 1).
         database: PostgreSQL database (default: ``PGDATABASE``, see `connection_params`);
             it must exist (`ensure_database`).
         drop_dependents: drop objects depending on a table that must be re-created.

@@ -1,7 +1,7 @@
 """``lead-funnel load-raw`` and ``export-marts``: move tables between a DuckDB file and a
 warehouse server.
 
-- ``load-raw --target postgres|spark --from FILE.duckdb`` copies the nine raw tables of schema
+- ``load-raw --target postgres|spark --from FILE.duckdb`` copies the ten raw tables of schema
   ``raw`` of a DuckDB file (such as the generator's output) into schema ``raw`` of the
   target, keeping their column types (typed or all text), replacing what was there in one
   transaction (on Spark: one Delta commit per table). Raw data only ever grows, so
@@ -118,7 +118,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     load = subparsers.add_parser(
         "load-raw",
         help="copy the raw tables of a DuckDB file into a warehouse server",
-        description="Copy the nine raw landing tables of schema raw of a DuckDB file (such "
+        description="Copy the ten raw landing tables of schema raw of a DuckDB file (such "
         "as `lead-funnel generate` writes) into schema raw of the target, keeping their "
         "column types (typed or all text). The target's tables are replaced in one "
         "transaction; the database is created when missing.",

@@ -31,6 +31,7 @@ MARTS = (
     "data_quality_issues",
     "dim_leads",
     "fct_lead_lifecycle",
+    "fct_lead_mqls",
     "fct_lead_score_events",
     "fct_lead_stage_history",
     "funnel_daily",
@@ -43,6 +44,7 @@ STAGING_MODELS = {
     "crm_companies": "stg_crm__companies",
     "crm_opportunities": "stg_crm__opportunities",
     "sales_activities": "stg_crm__sales_activities",
+    "crm_lead_dispositions": "stg_crm__lead_dispositions",
     "web_page_views": "stg_web__page_views",
     "form_submissions": "stg_web__form_submissions",
     "email_events": "stg_marketing__email_events",
@@ -195,11 +197,13 @@ def generate_test_raw(path: Path, landing: str) -> None:
 
 
 def land_hand_made_changes(path: Path) -> dict[str, str]:
-    """Re-land one clean email open under another lead, and another one as `delivered`.
+    """Re-land one clean email open under another lead, another one as `delivered`, and
+    land a late `recycled` disposition in the middle of a lead's email history (it cuts
+    the lead's scores after it: the lead is recomputed).
 
     Chosen from the raw tables alone (trimmed, case-insensitive), so that typed and text
-    landings pick the same events on any engine; landed one minute after the newest
-    landing. Returns the moved event and its old and new lead.
+    landings pick the same rows on any engine; landed one minute after the newest
+    landing. Returns the moved event and its old and new lead, and the disposed lead.
     """
     text = "nullif(trim(cast({} as varchar)), '')".format
     with duckdb.connect(str(path)) as con:
@@ -245,7 +249,51 @@ def land_hand_made_changes(path: Path) -> dict[str, str]:
             """,
             [demoted_id],
         )
-    return {"moved_event": moved_id, "from_lead": from_lead, "to_lead": to_lead}
+        # the lead (landed, without dispositions) with the most email opens and clicks over
+        # at least two days; the disposition lands now but occurred between its earliest
+        # and latest one
+        disposed_lead, disposed_at = con.execute(
+            f"""
+            select
+                {text("lead_id")},
+                min(try_cast({text("occurred_at")} as timestamp))
+                + (max(try_cast({text("occurred_at")} as timestamp))
+                   - min(try_cast({text("occurred_at")} as timestamp))) / 2
+            from raw.email_events
+            where {text("lead_id")} in (select {text("lead_id")} from raw.crm_leads)
+                and {text("lead_id")} not in (
+                    select {text("lead_id")} from raw.crm_lead_dispositions
+                    where {text("lead_id")} is not null
+                )
+                and lower({text("event_type")}) in ('open', 'click')
+                and try_cast({text("occurred_at")} as timestamp) is not null
+            group by 1
+            having count(distinct cast(try_cast({text("occurred_at")} as timestamp) as date)) > 1
+            order by count(*) desc, 1
+            limit 1
+            """
+        ).fetchone()
+        occurred_type = con.execute(
+            """
+            select data_type from information_schema.columns
+            where table_schema = 'raw' and table_name = 'crm_lead_dispositions'
+                and column_name = 'occurred_at'
+            """
+        ).fetchone()[0]
+        con.execute(
+            f"""
+            insert into raw.crm_lead_dispositions
+            values ('late-disposition', ?, 'recycled', 'no budget',
+                    cast(cast(? as timestamp) as {occurred_type}), {landed_at})
+            """,
+            [disposed_lead, disposed_at],
+        )
+    return {
+        "moved_event": moved_id,
+        "from_lead": from_lead,
+        "to_lead": to_lead,
+        "disposed_lead": disposed_lead,
+    }
 
 
 def postgres_nothing_lost(server: PostgresServer, database: str) -> dict[str, tuple[int, ...]]:

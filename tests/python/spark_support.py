@@ -7,7 +7,7 @@ The generated raw data of every engine test (engines_support.generate_test_raw) 
 by `lead-funnel run` on the embedded DuckDB file and, after `lead-funnel load-raw --target
 spark`, by `lead-funnel run --target spark` (local Spark, Delta tables), whose published
 marts `lead-funnel export-marts` copies into a DuckDB file, with Spark's raw and staging
-schemas for the nothing-lost accounting. Every row of the nine marts is compared
+schemas for the nothing-lost accounting. Every row of the ten marts is compared
 (compare_support: timestamps to the microsecond, decimals exactly, floats within 1e-9):
 
 1. after the full build (check_spark_full_build): the nothing-lost accounting of staging

@@ -1,7 +1,8 @@
 """The benchmark (`lead-funnel benchmark`) and its floor query.
 
 The floor query must stay honest: on generated data built with dbt, it gives exactly the
-``mql_at`` of ``marts.fct_lead_lifecycle`` for every lead (default rule set), also for
+``mql_at`` of ``marts.fct_lead_lifecycle`` for every lead under every rule set (cycles cut
+by dispositions, per-day counting, the minimum fit, disqualifying fit rules), also for
 text landings, messy data and an ``as_of`` in the middle of the data (later events
 ignored, later leads excluded). The command runs end to end on a tiny size, prints the
 table and writes JSON with every field.
@@ -28,20 +29,25 @@ START_DATE = dt.date(2025, 3, 1)
 AS_OF = "2025-11-17 13:45:00"  # mid-period: later events and leads exist and must not count
 
 
-def run_dbt(args: list[str], duckdb_path: Path, work_dir: Path) -> None:
+RULE_SETS = ("default", "strict", "fit_first")
+
+
+def run_dbt(args: list[str], duckdb_path: Path, work_dir: Path, rule_set: str = "default") -> None:
     """Run dbt against ``duckdb_path`` with this test's target and log folders."""
     dbt_support.run_dbt(
         args,
         duckdb_path=duckdb_path,
         work_dir=work_dir,
-        variables={"as_of": AS_OF, "active_rule_set": "default"},
+        variables={"as_of": AS_OF, "active_rule_set": rule_set},
     )
 
 
-def floor_mql_at(con: duckdb.DuckDBPyConnection, as_of: str) -> dict[str, Any]:
+def floor_mql_at(
+    con: duckdb.DuckDBPyConnection, as_of: str, rule_set: str = "default"
+) -> dict[str, Any]:
     """Run the floor query on an open connection: lead_id -> mql_at."""
     con.execute("SET VARIABLE lf_as_of = ?", [as_of])
-    con.execute("SET VARIABLE lf_rule_set = 'default'")
+    con.execute("SET VARIABLE lf_rule_set = ?", [rule_set])
     con.execute("SET VARIABLE lf_seeds_dir = ?", [str(REPO_DIR / "seeds")])
     return dict(con.execute(benchmark.floor_sql()).fetchall())
 
@@ -56,21 +62,184 @@ def test_floor_query_gives_the_mql_at_of_fct_lead_lifecycle(tmp_path: Path, text
     run_dbt(["run", "--quiet", "--select", "+fct_lead_lifecycle"], db, tmp_path)
 
     with duckdb.connect(str(db), read_only=True) as con:
-        floor = floor_mql_at(con, AS_OF)
-        mart = dict(
-            con.execute(
-                "select lead_id, mql_at from marts.fct_lead_lifecycle where rule_set_id = 'default'"
-            ).fetchall()
-        )
         later_leads = con.execute(
             "select count(*) from staging.stg_crm__leads where created_at > ?", [AS_OF]
         ).fetchone()[0]
-
+        disposed_leads = con.execute(
+            "select count(distinct lead_id) from staging.stg_crm__lead_dispositions "
+            "where disposition is not null and occurred_at <= ?",
+            [AS_OF],
+        ).fetchone()[0]
     assert later_leads > 0, "the data should have leads created after as_of"
-    assert 0 < sum(v is not None for v in mart.values()) < len(mart), "some MQLs, not all"
-    assert set(floor) == set(mart), "the floor and the mart should have the same leads"
-    differing = {k: (floor[k], mart[k]) for k in mart if floor[k] != mart[k]}
-    assert not differing, f"{len(differing)} leads differ, e.g. {list(differing.items())[:5]}"
+    assert disposed_leads > 0, "the data should have dispositions (cycles) by as_of"
+
+    for rule_set in RULE_SETS:
+        if rule_set != "default":
+            # the intermediate models hold every rule set: only the mart changes
+            run_dbt(["run", "--quiet", "--select", "fct_lead_lifecycle"], db, tmp_path, rule_set)
+        with duckdb.connect(str(db), read_only=True) as con:
+            floor = floor_mql_at(con, AS_OF, rule_set)
+            mart = dict(
+                con.execute(
+                    "select lead_id, mql_at from marts.fct_lead_lifecycle where rule_set_id = ?",
+                    [rule_set],
+                ).fetchall()
+            )
+
+        assert 0 < sum(v is not None for v in mart.values()) < len(mart), (
+            f"{rule_set}: some MQLs, not all"
+        )
+        assert set(floor) == set(mart), (
+            f"{rule_set}: the floor and the mart should have the same leads"
+        )
+        differing = {k: (floor[k], mart[k]) for k in mart if floor[k] != mart[k]}
+        assert not differing, (
+            f"{rule_set}: {len(differing)} leads differ, e.g. {list(differing.items())[:5]}"
+        )
+
+
+RAW_COLUMNS = {
+    "crm_leads": "lead_id, email, job_title, company_id, lead_source, campaign_id, created_at, "
+    "updated_at, _loaded_at",
+    "crm_companies": "company_id, company_name, domain, employee_count, industry, country_code, "
+    "account_tier, updated_at, _loaded_at",
+    "web_page_views": "event_id, lead_id, page_url, occurred_at, _loaded_at",
+    "email_events": "event_id, lead_id, email_campaign_id, event_type, occurred_at, _loaded_at",
+    "webinar_events": "event_id, lead_id, webinar_id, event_type, occurred_at, _loaded_at",
+    "content_downloads": "event_id, lead_id, asset_id, asset_type, occurred_at, _loaded_at",
+    "form_submissions": "event_id, lead_id, form_type, occurred_at, _loaded_at",
+    "sales_activities": "activity_id, lead_id, activity_type, occurred_at, _loaded_at",
+    "crm_opportunities": "opportunity_id, lead_id, created_at, closed_at, is_won, amount, "
+    "_loaded_at",
+    "crm_lead_dispositions": "disposition_id, lead_id, disposition, reason, occurred_at, "
+    "_loaded_at",
+}
+SCENARIO_AS_OF = "2026-10-28 00:00:00"
+
+
+def _scenario_raw(con: duckdb.DuckDBPyConnection) -> None:
+    """Hand-made raw tables (all text) for the dispositions, cycles and fit_first rules.
+
+    Every lead works at a company worth 35 fit points (250+ employees, CZ, organic search),
+    so under default and fit_first it needs 25 engagement points, under strict 40:
+    ``contact_us`` (20) then an email click (15) qualify it under default and fit_first."""
+    con.execute("create schema raw")
+    for table, columns in RAW_COLUMNS.items():
+        typed = ", ".join(f"{column.strip()} varchar" for column in columns.split(","))
+        con.execute(f"create table raw.{table} ({typed})")
+    con.execute(
+        "insert into raw.crm_companies values "
+        "('C1', 'Co', 'co.example', ' 300 ', 'software', 'cz', null, '2025-12-01', '2025-12-01')"
+    )
+    titles = {"X11": " Marketing Intern ", "X12": "International Sales", "X14": "Engineer"}
+    emails = {"X13": "x13@Competitor.example"}
+    leads = ("X01", "X02", "X03", "X04", "X05", "X06", "X07", "X09", "X10", "X11", "X12", "X13")
+    for lead in (*leads, "X14"):
+        con.execute(
+            "insert into raw.crm_leads values (?, ?, ?, ?, ' Organic_Search ', null, "
+            "'2026-01-01 00:00:00', '2026-01-01 00:00:00', '2026-01-01 01:00:00')",
+            [
+                lead,
+                emails.get(lead, f"{lead.lower()}@co.example"),
+                titles.get(lead, "Engineer"),
+                None if lead == "X14" else "C1",
+            ],
+        )
+    count = 0
+
+    def event(table: str, lead: str, value: str, at: str) -> None:
+        nonlocal count
+        count += 1
+        loaded = f"{at[:11]}23:59:59"
+        middle = {"form_submissions": "", "web_page_views": "", "email_events": "'E1', "}[table]
+        con.execute(
+            f"insert into raw.{table} values (?, ?, {middle}?, ?, ?)",
+            [f"E{count}", lead, value, at, loaded],
+        )
+
+    def disposition(id_: str, lead: str, value: str, at: str, loaded: str | None = None) -> None:
+        con.execute(
+            "insert into raw.crm_lead_dispositions values (?, ?, ?, 'why', ?, ?)",
+            [id_, lead, value, at, loaded or f"{at[:11]}23:59:59"],
+        )
+
+    def qualifying_pair(lead: str, day: str) -> None:
+        event("form_submissions", lead, "contact_us", f"{day} 09:00:00")
+        event("email_events", lead, " Click ", f"{day} 10:00:00")
+
+    # an event at exactly a disposition's time belongs to the cycle before it
+    qualifying_pair("X01", "2026-03-01")
+    disposition("D01", "X01", "recycled", "2026-03-01 10:00:00")
+    # dispositions sharing a timestamp: the last by id (code points: D9 > D10) decides
+    disposition("D10", "X02", "disqualified", "2026-03-01 10:00:00")
+    disposition("D9", "X02", " Recycled", "2026-03-01 10:00:00")
+    qualifying_pair("X02", "2026-03-02")
+    disposition("D20", "X10", "recycled", "2026-03-01 10:00:00")
+    disposition("D21", "X10", "DISQUALIFIED", "2026-03-01 10:00:00")
+    qualifying_pair("X10", "2026-03-02")
+    # no MQL in a cycle after `disqualified`; a later `recycled` opens the lead again
+    disposition("D30", "X03", "disqualified", "2026-03-01 12:00:00")
+    qualifying_pair("X03", "2026-03-05")
+    disposition("D31", "X03", "recycled", "2026-04-01 12:00:00")
+    qualifying_pair("X03", "2026-04-05")
+    # fit_first counts pricing views per day: the day's second view adds nothing, yet it is
+    # the first time the lead qualifies (the bounce left the 90-day window in between)
+    event("email_events", "X04", "bounce", "2026-01-02 09:00:00")
+    event("web_page_views", "X04", "https://x.example/pricing", "2026-04-02 08:00:00")
+    event("web_page_views", "X04", "https://x.example/pricing?a=1", "2026-04-02 10:00:00")
+    # fit_first counts opens per UTC day: two opens on one day are 10 points, not 20, but
+    # two opens either side of midnight are two days
+    event("form_submissions", "X05", "newsletter_signup", "2026-02-01 07:00:00")
+    event("email_events", "X05", "open", "2026-02-01 08:00:00")
+    event("email_events", "X05", "open", "2026-02-01 09:00:00")
+    event("form_submissions", "X06", "newsletter_signup", "2026-02-01 07:00:00")
+    event("email_events", "X06", "open", "2026-02-01 23:30:00")
+    event("email_events", "X06", "open", "2026-02-02 00:30:00")
+    # the newest landing of a disposition has an unknown value: not used, no new cycle
+    event("form_submissions", "X07", "contact_us", "2026-02-01 09:00:00")
+    disposition("D70", "X07", "recycled", "2026-02-01 12:00:00", "2026-02-01 12:30:00")
+    disposition("D70", "X07", "nurture", "2026-02-01 12:00:00", "2026-02-01 13:00:00")
+    event("email_events", "X07", "click", "2026-02-02 09:00:00")
+    # a rejected newest landing (occurred more than a day after landing) leaves the older one
+    event("form_submissions", "X09", "contact_us", "2026-02-01 09:00:00")
+    disposition("D90", "X09", "recycled", "2026-02-01 12:00:00", "2026-02-01 12:30:00")
+    disposition("D90", "X09", "disqualified", "2026-02-10 00:00:00", "2026-02-01 13:00:00")
+    event("email_events", "X09", "click", "2026-02-02 09:00:00")
+    # disqualifying fit rules (fit_first): an intern, a competitor's domain; "International"
+    # is not an intern
+    for lead in ("X11", "X12", "X13"):
+        qualifying_pair(lead, "2026-02-01")
+    # 5 fit points only (no company): below fit_first's minimum of 20
+    event("form_submissions", "X14", "demo_request", "2026-02-01 09:00:00")
+    event("form_submissions", "X14", "contact_us", "2026-02-01 10:00:00")
+
+
+def test_floor_query_follows_dispositions_and_fit_first_rules(tmp_path: Path) -> None:
+    """SPEC section 3 on hand-made text landings, for every rule set (no dbt needed)."""
+    expected: dict[str, dict[str, str | None]] = {
+        "X01": {"default": "2026-03-01 10:00:00", "fit_first": "2026-03-01 10:00:00"},
+        "X02": {"default": "2026-03-02 10:00:00", "fit_first": "2026-03-02 10:00:00"},
+        "X10": {},
+        "X03": {"default": "2026-04-05 10:00:00", "fit_first": "2026-04-05 10:00:00"},
+        "X04": {rule_set: "2026-04-02 10:00:00" for rule_set in RULE_SETS},
+        "X05": {"default": "2026-02-01 09:00:00"},
+        "X06": {"default": "2026-02-02 00:30:00", "fit_first": "2026-02-02 00:30:00"},
+        "X07": {"default": "2026-02-02 09:00:00", "fit_first": "2026-02-02 09:00:00"},
+        "X09": {},
+        "X11": {"default": "2026-02-01 10:00:00"},
+        "X12": {"default": "2026-02-01 10:00:00", "fit_first": "2026-02-01 10:00:00"},
+        "X13": {"default": "2026-02-01 10:00:00"},
+        "X14": {"default": "2026-02-01 10:00:00"},
+    }
+    with duckdb.connect(str(tmp_path / "scenario.duckdb")) as con:
+        _scenario_raw(con)
+        for rule_set in RULE_SETS:
+            floor = floor_mql_at(con, SCENARIO_AS_OF, rule_set)
+            wanted = {
+                lead: dt.datetime.fromisoformat(at) if (at := times.get(rule_set)) else None
+                for lead, times in expected.items()
+            }
+            assert floor == wanted, rule_set
 
 
 def test_floor_query_ships_with_the_package() -> None:

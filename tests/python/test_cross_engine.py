@@ -4,7 +4,7 @@ For typed and for all-text landings: the same generated raw data (messy: 2 % of 
 per kind of bad input) is built by `lead-funnel run` on the embedded DuckDB file and, after
 `lead-funnel load-raw --target <engine>`, by `lead-funnel run --target <engine>` on a
 private PostgreSQL server and on local Spark with Delta tables, whose published marts
-`lead-funnel export-marts` copies into DuckDB files. Every row of the nine marts is
+`lead-funnel export-marts` copies into DuckDB files. Every row of the ten marts is
 compared (compare_support: timestamps to the microsecond, decimals exactly, floats within
 1e-9) after the full build, and on PostgreSQL again after an incremental landing of late
 events, events landed before their lead, re-landed CRM rows, an event moved to another

@@ -36,9 +36,30 @@ EVENT_TABLES = {  # table -> id column
     "content_downloads": "event_id",
     "form_submissions": "event_id",
     "sales_activities": "activity_id",
+    "crm_lead_dispositions": "disposition_id",
 }
 LEAD_EVENT_TABLES = [t for t in EVENT_TABLES if t != "web_page_views"]
 RATE = 0.05
+DISPOSITIONS = {"recycled", "disqualified"}
+RECYCLE_REASONS = {"no budget", "no response", "bad timing", "not now"}
+DISQUALIFY_REASONS = {"competitor", "student", "wrong contact", "duplicate lead"}
+# The `student_title` disqualifying rule of SPEC section 2 (on a lowercased, trimmed title).
+STUDENT_TITLE_SQL = (
+    "(lower(trim({title})) like '%student%' or lower(trim({title})) = 'intern' "
+    "or lower(trim({title})) like 'intern %' or lower(trim({title})) like '% intern' "
+    "or lower(trim({title})) like '% intern %')"
+)
+# Each disposed lead's first disposition (kind, reason, time) and its sequence of kinds.
+FIRST_DISPOSITIONS_SQL = """
+    select
+        lead_id,
+        arg_min(disposition, occurred_at) as first_disposition,
+        arg_min(reason, occurred_at) as first_reason,
+        min(occurred_at) as first_at,
+        string_agg(disposition, '>' order by occurred_at) as sequence
+    from raw.crm_lead_dispositions
+    group by lead_id
+"""
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -95,6 +116,25 @@ def gen_text_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("gen_text") / "text.duckdb"
     _generate(path, leads=1000, mess_rate=RATE, text=True)
     yield path
+
+
+@pytest.fixture(scope="module")
+def gen_recycling_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """12000 leads, clean, typed: enough dispositions for the rarer stories."""
+    path = tmp_path_factory.mktemp("gen_recycling") / "recycling.duckdb"
+    _generate(path, leads=12_000, mess_rate=0)
+    yield path
+
+
+@pytest.fixture(scope="module", params=["typed", "text"])
+def gen_very_messy_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, bool]]:
+    """6000 leads at the highest mess rate (0.1), typed or all-text: (path, is_text)."""
+    text = request.param == "text"
+    path = tmp_path_factory.mktemp("gen_very_messy") / f"{request.param}.duckdb"
+    _generate(path, leads=6000, mess_rate=0.1, text=text)
+    yield path, text
 
 
 # ----------------------------------------------------------------- determinism
@@ -420,6 +460,12 @@ def _mess_profile(path: Path) -> dict[str, float]:
                 "occurred_at <= _loaded_at + INTERVAL 1 DAY",
             ),
             "leads_landing_after_their_events": late_leads,
+            "unknown_dispositions": _share(
+                con,
+                ["crm_lead_dispositions"],
+                "lower(trim(disposition)) not in ('recycled', 'disqualified')",
+                "disposition is not null",
+            ),
         }
     finally:
         con.close()
@@ -431,7 +477,8 @@ def test_mess_rate_controls_each_kind_of_mess(gen_messy_db: Path) -> None:
         if kind == "late_events":
             # late landings plus duplicates landed again up to three days later
             assert RATE * 0.8 <= share <= RATE * 2, (kind, share)
-        elif kind == "leads_landing_after_their_events":
+        elif kind in ("leads_landing_after_their_events", "unknown_dispositions"):
+            # shares of small populations (about 100 dispositions at 3000 leads)
             assert 0.3 * RATE <= share <= 2 * RATE, (kind, share)
         else:
             assert abs(share - RATE) <= 0.02, (kind, share)
@@ -440,6 +487,56 @@ def test_mess_rate_controls_each_kind_of_mess(gen_messy_db: Path) -> None:
 def test_mess_rate_zero_gives_clean_data(gen_clean_db: Path) -> None:
     profile = _mess_profile(gen_clean_db)
     assert profile == dict.fromkeys(profile, 0.0)
+
+
+def test_dispositions_get_every_kind_of_event_mess(gen_very_messy_db: tuple[Path, bool]) -> None:
+    path, text = gen_very_messy_db
+    timestamp = "try_cast({} as timestamp)" if text else "{}"
+    occurred, loaded = timestamp.format("occurred_at"), timestamp.format("_loaded_at")
+    known = "lead_id in (select lead_id from raw.crm_leads where lead_id is not null)"
+    valid = "lower(trim(disposition)) in ('recycled', 'disqualified')"
+    checks = {
+        "duplicate": "disposition_id in (select disposition_id from raw.crm_lead_dispositions "
+        "where trim(disposition_id) <> '' group by 1 having count(*) > 1)",
+        "missing_id": "disposition_id is null or trim(disposition_id) = ''",
+        "missing_lead": "lead_id is null",
+        "orphan_lead": f"lead_id is not null and not ({known})",
+        "unparseable_occurred_at": f"{occurred} is null",
+        "future_occurred_at": f"{occurred} > {loaded} + interval 1 day",
+        "late_landing": f"{loaded} > {occurred} + interval 1 day",
+        "unknown_disposition": f"not {valid}",
+        "mixed_case": f"disposition <> lower(trim(disposition)) and {valid}",
+    }
+    con = _connect(path)
+    try:
+        counts = {
+            kind: _one(con, f"select count(*) from raw.crm_lead_dispositions where {condition}")
+            for kind, condition in checks.items()
+        }
+        total = _one(con, "select count(*) from raw.crm_lead_dispositions")
+        with_known_lead = _one(
+            con, f"select avg(({known})::integer) from raw.crm_lead_dispositions"
+        )
+        unknown_values = {
+            value
+            for (value,) in con.execute(
+                f"select distinct disposition from raw.crm_lead_dispositions where not {valid}"
+            ).fetchall()
+        }
+        if text:  # garbage text, not null
+            garbage = _one(
+                con,
+                "select count(*) from raw.crm_lead_dispositions where occurred_at is not null "
+                "and try_cast(occurred_at as timestamp) is null",
+            )
+            assert garbage == counts["unparseable_occurred_at"]
+    finally:
+        con.close()
+    assert total > 150
+    assert all(n > 0 for n in counts.values()), counts
+    assert all(n < 0.25 * total for n in counts.values()), counts
+    assert with_known_lead > 0.75  # dispositions mostly belong to real leads
+    assert unknown_values <= {"nurture", "closed", "on hold"} and len(unknown_values) >= 2
 
 
 def test_closed_opportunities_land_again_when_closed(gen_clean_db: Path) -> None:
@@ -599,6 +696,218 @@ def test_events_cluster_after_creation_with_views_before_it(gen_clean_db: Path) 
         assert 0.2 < delays[0] < 0.7 and delays[1] > 0.05 and delays[2] > 0.03
     finally:
         con.close()
+
+
+def test_dispositions_follow_sales_work_on_leads_that_did_not_buy(gen_recycling_db: Path) -> None:
+    con = _connect(gen_recycling_db)
+
+    def values(sql: str) -> dict[object, int]:
+        return dict(con.execute(sql).fetchall())
+
+    try:
+        kinds = values("select disposition, count(*) from raw.crm_lead_dispositions group by 1")
+        assert set(kinds) == DISPOSITIONS
+        assert kinds["recycled"] > 3 * kinds["disqualified"] > 0
+        disposed = _one(con, "select count(distinct lead_id) from raw.crm_lead_dispositions")
+        assert 0.02 * 12_000 < disposed < 0.08 * 12_000
+        orphans = _one(
+            con,
+            "select count(*) from raw.crm_lead_dispositions "
+            "where lead_id not in (select lead_id from raw.crm_leads)",
+        )
+        assert orphans == 0
+
+        reasons = {
+            kind: values(
+                "select reason, count(*) from raw.crm_lead_dispositions "
+                f"where disposition = '{kind}' group by 1"
+            )
+            for kind in DISPOSITIONS
+        }
+        assert set(reasons["recycled"]) > RECYCLE_REASONS
+        assert set(reasons["disqualified"]) > DISQUALIFY_REASONS
+        assert 0 < reasons["recycled"][None] < 0.2 * kinds["recycled"]  # sometimes no reason
+        assert None in reasons["disqualified"]
+
+        # sales worked the lead first: its first disposition comes days or weeks after the
+        # first sales activity
+        untouched, median_days = con.execute(
+            f"""
+            with first_dispositions as ({FIRST_DISPOSITIONS_SQL}),
+            first_activities as (
+                select lead_id, min(occurred_at) as first_activity_at
+                from raw.sales_activities
+                group by lead_id
+            )
+            select
+                count(*) filter (where a.first_activity_at is null
+                                 or d.first_at < a.first_activity_at + interval 1 day),
+                median(date_diff('day', a.first_activity_at, d.first_at))
+            from first_dispositions as d
+            left join first_activities as a on a.lead_id = d.lead_id
+            """
+        ).fetchall()[0]
+        assert untouched == 0 and 7 <= median_days <= 60, (untouched, median_days)
+
+        # nobody disposes of a customer or of a lead whose opportunity is still open
+        bought = _one(
+            con,
+            """
+            with opportunities as (
+                select lead_id, is_won, closed_at
+                from raw.crm_opportunities
+                qualify row_number() over (
+                    partition by opportunity_id order by _loaded_at desc) = 1
+            )
+            select count(*)
+            from opportunities
+            where (is_won or closed_at is null)
+                and lead_id in (select lead_id from raw.crm_lead_dispositions)
+            """,
+        )
+        assert bought == 0
+    finally:
+        con.close()
+
+
+def test_recycled_leads_come_back_and_some_are_decided_twice(gen_recycling_db: Path) -> None:
+    con = _connect(gen_recycling_db)
+    try:
+        sequences = dict(
+            con.execute(
+                f"select sequence, count(*) from ({FIRST_DISPOSITIONS_SQL}) group by 1"
+            ).fetchall()
+        )
+        assert set(sequences) == {
+            "recycled",
+            "disqualified",
+            "recycled>recycled",
+            "disqualified>recycled",
+        }
+        assert sequences["recycled"] > 5 * sequences["recycled>recycled"] > 0
+        assert sequences["disqualified>recycled"] > 0
+
+        # after a recycle: a re-nurture email clicked, pricing pages, sales-ready forms and
+        # sales following up again: engagement that can make the lead an MQL again
+        came_back = con.execute(
+            """
+            with recycled as (
+                select lead_id, min(occurred_at) as recycled_at
+                from raw.crm_lead_dispositions
+                where disposition = 'recycled'
+                group by lead_id
+            )
+            select
+                count(*),
+                count(*) filter (where exists (
+                    select 1 from raw.email_events as e
+                    where e.lead_id = r.lead_id and e.occurred_at > r.recycled_at
+                        and e.event_type = 'click' and e.email_campaign_id like 'EM-RN-%')),
+                count(*) filter (where exists (
+                    select 1 from raw.web_page_views as p
+                    where p.lead_id = r.lead_id and p.occurred_at > r.recycled_at
+                        and (p.page_url like '%/pricing%' or p.page_url like '%/cenik%'
+                             or p.page_url like '%/cennik%'))),
+                count(*) filter (where exists (
+                    select 1 from raw.form_submissions as f
+                    where f.lead_id = r.lead_id and f.occurred_at > r.recycled_at
+                        and f.form_type in ('demo_request', 'pricing_request',
+                                            'consultation_request'))),
+                count(*) filter (where exists (
+                    select 1 from raw.sales_activities as a
+                    where a.lead_id = r.lead_id and a.occurred_at > r.recycled_at))
+            from recycled as r
+            """
+        ).fetchall()[0]
+        recycled, clicked, pricing, hand_raised, followed_up = came_back
+        assert 0.1 * recycled < clicked < 0.5 * recycled, came_back
+        assert 0.15 * recycled < pricing < 0.7 * recycled, came_back
+        assert 0 < hand_raised < followed_up < 0.5 * recycled, came_back
+    finally:
+        con.close()
+
+
+def test_competitors_colleagues_and_students_are_a_small_share(gen_recycling_db: Path) -> None:
+    con = _connect(gen_recycling_db)
+
+    def values(sql: str) -> dict[object, int]:
+        return dict(con.execute(sql).fetchall())
+
+    try:
+        domains = values(
+            "select split_part(email, '@', 2), count(*) from raw.crm_leads "
+            "where split_part(email, '@', 2) like '%.example' group by 1"
+        )
+        assert set(domains) == {"rivalsoft.example", "competitor.example", "leadfunnel.example"}
+        assert 0.008 * 12_000 < sum(domains.values()) < 0.025 * 12_000
+
+        is_student = STUDENT_TITLE_SQL.format(title="job_title")
+        titles = values(
+            f"select job_title, count(*) from raw.crm_leads where {is_student} group by 1"
+        )
+        assert {"Student", "PhD Student", "Marketing Intern", "Intern"} < set(titles)
+        assert any(t != t.strip() for t in titles) and any(t.isupper() for t in titles)
+        assert 0.008 * 12_000 < sum(titles.values()) < 0.03 * 12_000
+        # plausible titles that contain "intern" but must not match the rule
+        near_misses = values(
+            "select job_title, count(*) from raw.crm_leads "
+            f"where lower(job_title) like '%intern%' and not {is_student} group by 1"
+        )
+        assert {"International Sales Manager", "Internal Sales Representative"} <= set(near_misses)
+
+        # sales disqualify the ones they meet, for that reason
+        reasons = values(
+            f"""
+            with first_dispositions as ({FIRST_DISPOSITIONS_SQL})
+            select
+                case when split_part(l.email, '@', 2) = 'leadfunnel.example' then 'internal'
+                     when split_part(l.email, '@', 2) like '%.example' then 'competitor'
+                     else 'student' end
+                    || ': ' || d.first_disposition || ' ' || coalesce(d.first_reason, '-'),
+                count(*)
+            from first_dispositions as d
+            inner join raw.crm_leads as l on l.lead_id = d.lead_id
+            where split_part(l.email, '@', 2) like '%.example'
+                or {STUDENT_TITLE_SQL.format(title="l.job_title")}
+            group by 1
+            """
+        )
+        assert set(reasons) == {
+            "internal: disqualified internal test lead",
+            "competitor: disqualified competitor",
+            "student: disqualified student",
+        }, reasons
+    finally:
+        con.close()
+
+
+def test_page_views_are_sometimes_reloaded_the_same_day(gen_clean_db: Path) -> None:
+    con = _connect(gen_clean_db)
+    try:
+        reloads, views, pricing_reloads = con.execute(
+            """
+            with lead_page_views as (
+                select
+                    page_url,
+                    occurred_at - lag(occurred_at) over (
+                        partition by lead_id, page_url, cast(occurred_at as date)
+                        order by occurred_at
+                    ) as since_same_page_that_day
+                from raw.web_page_views
+                where lead_id is not null
+            )
+            select
+                count(*) filter (where since_same_page_that_day <= interval 20 minute),
+                count(*),
+                count(*) filter (where since_same_page_that_day <= interval 20 minute
+                                 and page_url like '%/pricing%')
+            from lead_page_views
+            """
+        ).fetchall()[0]
+    finally:
+        con.close()
+    assert 0.02 * views < reloads < 0.12 * views
+    assert pricing_reloads > 0
 
 
 FUNNEL_SQL = """

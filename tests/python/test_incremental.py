@@ -3,9 +3,10 @@
 The scenario, on generated data (typed and text landings):
 1. land the rows loaded up to a cutoff and build;
 2. land more in two steps (late events, events that landed before their lead, re-landed
-   CRM rows, all from the generator), plus two hand-made landings: an event moved to
-   another lead and a scored event re-landed as a non-scoring type; run incrementally
-   after each step;
+   CRM rows, late dispositions, all from the generator), plus three hand-made landings:
+   an event moved to another lead, a scored event re-landed as a non-scoring type and a
+   late `recycled` disposition in the middle of a lead's history; run incrementally after
+   each step;
 3. (typed landings) move `as_of` back into the data (leads and events after it
    disappear) and run incrementally, move it forward again and run, then switch the
    active rule set and run;
@@ -172,6 +173,14 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path, text: bool) -> No
             "select count(distinct _refreshed_at) "
             "from incremental.intermediate.int_lead_events_scored"
         ).fetchone()[0]
+        # the late disposition cut the disposed lead's history in two cycles
+        disposed_cycles = con.execute(
+            """
+            select count(distinct cycle_number)
+            from incremental.intermediate.int_lead_events_scored where lead_id = ?
+            """,
+            [moved["disposed_lead"]],
+        ).fetchone()[0]
         # the moved event now scores for its new lead only
         owners = con.execute(
             """
@@ -188,4 +197,5 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path, text: bool) -> No
             rows > 0 for name, (rows, _, _) in differences.items() if name.startswith("marts.")
         ), (label, differences)
     assert owners in ([(moved["to_lead"],)], []), owners
+    assert disposed_cycles == 2, disposed_cycles
     assert batches > 1, "every lead was recomputed: the runs were not incremental"

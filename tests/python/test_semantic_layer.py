@@ -168,6 +168,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> SemanticProject:
             # What the semantic layer reads, with the tests of those models only.
             "--select",
             "+mql_sql_funnel",
+            "+fct_lead_mqls",
             "metricflow_time_spine",
             "--indirect-selection",
             "cautious",
@@ -258,3 +259,40 @@ def test_mql_to_sql_conversion_30d_is_a_rate_per_mql_month(project: SemanticProj
     assert set(actual) == set(expected)
     for month, rate in expected.items():
         _assert_close(actual[month], rate, f"mql_to_sql_conversion_30d {month}")
+
+
+def test_mql_events_and_re_mql_rate_match_the_mqls_mart(project: SemanticProject) -> None:
+    rows = _mf_query(
+        project, "mql_events,re_mql_events,re_mql_rate", "metric_time__month", "mql_events"
+    )
+    actual = {_month(row["metric_time__month"]): row for row in rows}
+    expected = _sql(
+        project,
+        "select cast(date_trunc('month', mql_at) as date), count(*), "
+        "count(case when mql_number > 1 then 1 end) from marts.fct_lead_mqls group by 1",
+    )
+    assert set(actual) == {month.isoformat() for month, *_ in expected}
+    for month, mql_events, re_mql_events in expected:
+        row = actual[month.isoformat()]
+        assert (int(row["mql_events"]), int(row["re_mql_events"])) == (
+            mql_events,
+            re_mql_events,
+        ), month
+        _assert_close(
+            _number(row["re_mql_rate"]), re_mql_events / mql_events, f"re_mql_rate {month}"
+        )
+    # the demo data recycles leads that come back: the metric has re-MQLs to count
+    assert sum(re for _, _, re in expected) > 0
+
+
+def test_disqualified_leads_match_the_lifecycle_mart(project: SemanticProject) -> None:
+    rows = _mf_query(project, "disqualified_leads", "lead__lead_status", "disqualified_leads")
+    actual = {row["lead__lead_status"]: int(row["disqualified_leads"]) for row in rows}
+    expected = dict(
+        _sql(
+            project,
+            "select lead_status, count(case when lead_status = 'disqualified' then 1 end) "
+            "from marts.fct_lead_lifecycle group by 1",
+        )
+    )
+    assert actual == expected

@@ -80,6 +80,14 @@ RAW_COLUMNS: dict[str, dict[str, str]] = {
         "occurred_at": TS,
         "_loaded_at": TS,
     },
+    "crm_lead_dispositions": {
+        "disposition_id": "varchar",
+        "lead_id": "varchar",
+        "disposition": "varchar",
+        "reason": "varchar",
+        "occurred_at": TS,
+        "_loaded_at": TS,
+    },
     "web_page_views": {
         "event_id": "varchar",
         "lead_id": "varchar",
@@ -126,6 +134,7 @@ RAW_KEYS: dict[str, tuple[str, str | None, str | None, bool]] = {
     "crm_companies": ("company_id", None, None, False),
     "crm_opportunities": ("opportunity_id", "created_at", "lead_id", True),
     "sales_activities": ("activity_id", "occurred_at", "lead_id", True),
+    "crm_lead_dispositions": ("disposition_id", "occurred_at", "lead_id", True),
     "web_page_views": ("event_id", "occurred_at", "lead_id", False),
     "form_submissions": ("event_id", "occurred_at", "lead_id", True),
     "email_events": ("event_id", "occurred_at", "lead_id", True),
@@ -291,6 +300,17 @@ CRAFTED_ROWS: dict[str, list[Row]] = {
         ("D3", "L404", "AS1", "ebook", ts("01-04 10:00"), ts("01-04 11:00")),  # orphan
         ("D4", "L3", "AS1", "ebook", None, ts("01-04 11:00")),  # invalid occurred_at
     ],
+    "crm_lead_dispositions": [
+        ("X1", "L1", " Recycled ", " no budget ", ts("01-08 10:00"),
+         ts("01-08 11:00")),  # duplicate (older)
+        ("X1", "L1", "recycled", "no budget", ts("01-08 10:00"), ts("01-09 11:00")),  # staged
+        ("X2", "L2", "DISQUALIFIED", None, ts("01-09 10:00"), ts("01-09 11:00")),  # staged
+        ("X3", "L2", "nurture", "later", ts("01-09 10:00"), ts("01-09 11:00")),  # nulled
+        ("X4", "L404", "recycled", "  ", ts("01-09 10:00"), ts("01-09 11:00")),  # orphan
+        ("X5", None, "recycled", None, ts("01-09 10:00"), ts("01-09 11:00")),  # missing_lead
+        ("X6", "L3", "recycled", None, ts("01-12 10:00"), ts("01-10 11:00")),  # future
+        (" ", "L3", "recycled", None, ts("01-09 10:00"), ts("01-09 11:00")),  # missing_id
+    ],
 }
 
 TEXT_ONLY_ROWS: dict[str, list[Row]] = {
@@ -402,6 +422,12 @@ EXPECTED_STAGED: dict[str, list[Row]] = {
         ("D2", "L2", "AS2", "podcast", at("01-04 10:00"), at("01-04 11:00")),
         ("D3", "L404", "AS1", "ebook", at("01-04 10:00"), at("01-04 11:00")),
     ],
+    "stg_crm__lead_dispositions": [
+        ("X1", "L1", "recycled", "no budget", at("01-08 10:00"), at("01-09 11:00")),
+        ("X2", "L2", "disqualified", None, at("01-09 10:00"), at("01-09 11:00")),
+        ("X3", "L2", None, "later", at("01-09 10:00"), at("01-09 11:00")),
+        ("X4", "L404", "recycled", None, at("01-09 10:00"), at("01-09 11:00")),
+    ],
 }
 
 EXPECTED_STAGED_TEXT_ONLY: dict[str, list[Row]] = {
@@ -471,6 +497,12 @@ EXPECTED_ISSUES: list[Row] = [
     issue("webinar_events", "W4", "future_timestamp", "occurred_at", "01-11 11:00"),
     issue("content_downloads", "D3", "orphan_lead", "lead_id", "01-04 11:00"),
     issue("content_downloads", "D4", "invalid_timestamp", "occurred_at", "01-04 11:00"),
+    issue("crm_lead_dispositions", "X1", "duplicate", "disposition_id", "01-08 11:00"),
+    issue("crm_lead_dispositions", "X3", "invalid_value", "disposition", "01-09 11:00"),
+    issue("crm_lead_dispositions", "X4", "orphan_lead", "lead_id", "01-09 11:00"),
+    issue("crm_lead_dispositions", "X5", "missing_lead", "lead_id", "01-09 11:00"),
+    issue("crm_lead_dispositions", "X6", "future_timestamp", "occurred_at", "01-10 11:00"),
+    issue("crm_lead_dispositions", None, "missing_id", "disposition_id", "01-09 11:00"),
 ]
 
 EXPECTED_ISSUES_TEXT_ONLY: list[Row] = [

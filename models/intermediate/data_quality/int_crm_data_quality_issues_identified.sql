@@ -1,7 +1,8 @@
 {#-
-    Data-quality issues of the four CRM tables, one row per issue: rejected rows, extra
-    copies of sales activities, invalid optional values nulled in staged rows, and staged
-    opportunities and sales activities whose lead is not a staged lead (orphans).
+    Data-quality issues of the five CRM tables, one row per issue: rejected rows, extra
+    copies of sales activities and dispositions, invalid optional values nulled in staged
+    rows, and staged opportunities, sales activities and dispositions whose lead is not a
+    staged lead (orphans).
     Superseded CRM versions are not reported.
     Incremental by raw record (macro records_to_refresh): a run recomputes the issues of
     the records landed again since its last build and of the orphans of newly staged
@@ -18,6 +19,7 @@ records_to_refresh as (
         ('crm_companies', ref('base_crm__companies'), 'company_id'),
         ('crm_opportunities', ref('base_crm__opportunities'), 'opportunity_id'),
         ('sales_activities', ref('base_crm__sales_activities'), 'activity_id'),
+        ('crm_lead_dispositions', ref('base_crm__lead_dispositions'), 'disposition_id'),
     ]) | indent(4) }}
 ),
 
@@ -81,6 +83,21 @@ sales_activities as (
     where {{ in_records_to_refresh('activity_id', 'sales_activities', watermark) }}
 ),
 
+lead_dispositions as (
+    select
+        disposition_id,
+        lead_id,
+        loaded_at,
+        rejection_issue,
+        rejected_column,
+        is_rejected,
+        is_duplicate,
+        is_staged,
+        has_invalid_disposition
+    from {{ ref('base_crm__lead_dispositions') }}
+    where {{ in_records_to_refresh('disposition_id', 'crm_lead_dispositions', watermark) }}
+),
+
 staged_leads as (
     select lead_id
     from {{ ref('stg_crm__leads') }}
@@ -119,6 +136,14 @@ sales_activity_issues as (
     {{ orphan_lead_issues('sales_activities', 'sales_activities', 'activity_id', 'staged_leads') }}
 ),
 
+disposition_issues as (
+    {{ rejected_row_issues('lead_dispositions', 'crm_lead_dispositions', 'disposition_id') }}
+    union all
+    {{ invalid_value_issues('lead_dispositions', 'crm_lead_dispositions', 'disposition_id', ['disposition']) }}
+    union all
+    {{ orphan_lead_issues('lead_dispositions', 'crm_lead_dispositions', 'disposition_id', 'staged_leads') }}
+),
+
 issues_found as (
     select * from lead_issues
     union all
@@ -127,6 +152,8 @@ issues_found as (
     select * from opportunity_issues
     union all
     select * from sales_activity_issues
+    union all
+    select * from disposition_issues
 ),
 
 issues as (

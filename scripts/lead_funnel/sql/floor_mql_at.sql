@@ -1,13 +1,27 @@
 -- The engine's floor: every lead's mql_at straight from the raw tables, in one DuckDB query.
 --
 -- This is the least work the job needs to answer its central question ("when did each lead
--- become an MQL?") under one rule set, as of one point in time: parse the landed values
--- (typed or text), drop invalid rows, keep the newest landing of each event id and the
--- newest version of each lead and company, categorise page views, compute the fit score,
--- the capped engagement score in the rolling window at every scored event's time, the
--- first crossing of both thresholds, and clamp it to the lead's created_at.
+-- first become an MQL?") under one rule set, as of one point in time: parse the landed
+-- values (typed or text), drop invalid rows, keep the newest landing of each event id and
+-- of each disposition id and the newest version of each lead and company, categorise page
+-- views, compute the fit score and whether a disqualifying fit rule matches, cut each
+-- lead's history into cycles at its dispositions, compute the capped engagement score of
+-- each open cycle (rules counted per event or per UTC day) in the rolling window at every
+-- scored event's time, the first crossing of the thresholds in any open cycle, and clamp
+-- it to the lead's created_at.
 -- It follows docs/semantics.md exactly (the benchmark test compares it with
 -- marts.fct_lead_lifecycle lead by lead), but it is a benchmark query, not a model.
+-- Shortcuts that keep it exact:
+--   * a lead that matches a disqualifying fit rule or misses min_fit_points can never be
+--     an MQL: its events are not scored at all;
+--   * an event's cycle starts at its lead's latest disposition time strictly before it (an
+--     ASOF join); events of a cycle after `disqualified` are dropped; the score passes are
+--     partitioned by cycle, so each cycle starts from zero and window departures after a
+--     cycle's end change nothing an event of the cycle sees; the first MQL is then the
+--     earliest qualifying event over all open cycles;
+--   * the mart also clamps an MQL to the lead's nurturing (first positive points); with
+--     min_engagement_points > 0 (every shipped rule set) the first positive award always
+--     precedes a qualifying time, so only created_at needs clamping.
 --
 -- Parameters (DuckDB variables, set before running it):
 --   lf_as_of      timestamp: events after it are ignored, leads created after it excluded
@@ -22,6 +36,7 @@ rule_set as (
     select
         cast(mql_threshold as integer) as mql_threshold,
         cast(min_engagement_points as integer) as min_engagement_points,
+        cast(nullif(min_fit_points, '') as integer) as min_fit_points,
         to_days(cast(engagement_window_days as integer)) as window_length
     from read_csv(getvariable('lf_seeds_dir') || '/scoring_rule_sets.csv', header = true, all_varchar = true)
     where rule_set_id = getvariable('lf_rule_set')
@@ -33,19 +48,24 @@ engagement_rules as (
         signal,
         nullif(qualifier, '') as qualifier,
         cast(points as integer) as points,
-        cast(nullif(cap, '') as integer) as cap
+        cast(nullif(cap, '') as integer) as cap,
+        counting_unit = 'day' as counts_days
     from read_csv(getvariable('lf_seeds_dir') || '/scoring_engagement_rules.csv', header = true, all_varchar = true)
     where rule_set_id = getvariable('lf_rule_set')
 ),
 
 fit_rules as (
+    -- a rule may have several rows (one value or pattern each); a disqualifying rule has
+    -- no points
     select
+        rule_id,
         attribute,
         operator,
         nullif(value_text, '') as value_text,
         cast(nullif(value_min, '') as double) as value_min,
         cast(nullif(value_max, '') as double) as value_max,
-        cast(points as integer) as points
+        cast(nullif(points, '') as integer) as points,
+        cast(is_disqualifying as boolean) as is_disqualifying
     from read_csv(getvariable('lf_seeds_dir') || '/scoring_fit_rules.csv', header = true, all_varchar = true)
     where rule_set_id = getvariable('lf_rule_set')
 ),
@@ -61,6 +81,11 @@ page_categories as (
 free_email_domains as (
     select distinct email_domain
     from read_csv(getvariable('lf_seeds_dir') || '/free_email_domains.csv', header = true, all_varchar = true)
+),
+
+excluded_email_domains as (
+    select email_domain, kind
+    from read_csv(getvariable('lf_seeds_dir') || '/excluded_email_domains.csv', header = true, all_varchar = true)
 ),
 
 -- leads: valid rows, newest version, created at or before as_of ----------------------------
@@ -85,6 +110,7 @@ leads as (
         company_id,
         lead_source,
         nullif(string_split(email, '@')[2], '') as email_domain,
+        lower(job_title) as job_title_lower,
         created_at
     from leads_parsed
     where lead_id is not null and created_at is not null and loaded_at is not null
@@ -149,7 +175,7 @@ companies as (
         ) = 1
 ),
 
--- fit score -------------------------------------------------------------------------------
+-- fit score, disqualification, and the leads that can become MQLs -------------------------
 
 lead_attributes as (
     select
@@ -160,16 +186,21 @@ lead_attributes as (
         companies.industry,
         companies.account_tier,
         leads.lead_source,
-        free_email_domains.email_domain is not null as is_free_email_domain
+        free_email_domains.email_domain is not null as is_free_email_domain,
+        excluded_email_domains.kind as excluded_domain_kind,
+        leads.job_title_lower as job_title
     from leads
     left join companies on leads.company_id = companies.company_id
     left join free_email_domains on leads.email_domain = free_email_domains.email_domain
+    left join excluded_email_domains on leads.email_domain = excluded_email_domains.email_domain
 ),
 
 fit_matches as (
     select
         lead_attributes.lead_id,
+        fit_rules.rule_id,
         fit_rules.points,
+        fit_rules.is_disqualifying,
         case fit_rules.attribute
             when 'employee_count' then cast(lead_attributes.employee_count as varchar)
             when 'country_code' then lead_attributes.country_code
@@ -178,6 +209,8 @@ fit_matches as (
             when 'lead_source' then lead_attributes.lead_source
             when 'is_free_email_domain'
                 then case when lead_attributes.is_free_email_domain then 'true' else 'false' end
+            when 'excluded_domain_kind' then lead_attributes.excluded_domain_kind
+            when 'job_title' then lead_attributes.job_title
         end as value_text,
         case fit_rules.attribute
             when 'employee_count' then cast(lead_attributes.employee_count as double)
@@ -195,20 +228,74 @@ fit_scores as (
     select
         lead_attributes.lead_id,
         lead_attributes.created_at,
-        coalesce(matched.fit_score, 0) as fit_score
+        coalesce(matched.fit_score, 0) as fit_score,
+        coalesce(matched.is_disqualified, false) as is_disqualified
     from lead_attributes
     left join (
-        select lead_id, sum(points) as fit_score
-        from fit_matches
-        where
-            (operator = 'equals' and lower(value_text) = lower(rule_text))
-            or (
-                operator = 'between'
-                and value_number >= value_min
-                and (value_max is null or value_number <= value_max)
-            )
+        -- a rule counts once, however many of its rows match
+        select
+            lead_id,
+            sum(points) filter (where not is_disqualifying) as fit_score,
+            bool_or(is_disqualifying) as is_disqualified
+        from (
+            select distinct lead_id, rule_id, points, is_disqualifying
+            from fit_matches
+            where
+                (operator = 'equals' and lower(value_text) = lower(rule_text))
+                or (
+                    operator = 'between'
+                    and value_number >= value_min
+                    and (value_max is null or value_number <= value_max)
+                )
+                or (operator = 'like' and value_text like rule_text)
+        )
         group by lead_id
     ) as matched on lead_attributes.lead_id = matched.lead_id
+),
+
+eligible_leads as (
+    -- no disqualifying rule and the minimum fit: only these leads' events are scored
+    select fit_scores.lead_id, fit_scores.fit_score
+    from fit_scores
+    cross join rule_set
+    where
+        not fit_scores.is_disqualified
+        and (rule_set.min_fit_points is null or fit_scores.fit_score >= rule_set.min_fit_points)
+),
+
+-- dispositions: valid rows, newest landing per id, one cycle boundary per lead and time ----
+
+cycle_boundaries as (
+    -- dispositions sharing a timestamp make one boundary: the last by id decides its kind
+    select lead_id, occurred_at as cycle_started_at, arg_max(disposition, disposition_id) as started_by
+    from (
+        select
+            disposition_id,
+            lead_id,
+            case when disposition_text in ('recycled', 'disqualified') then disposition_text end as disposition,
+            occurred_at
+        from (
+            select
+                nullif(trim(cast(disposition_id as varchar)), '') as disposition_id,
+                nullif(trim(cast(lead_id as varchar)), '') as lead_id,
+                lower(nullif(trim(cast(disposition as varchar)), '')) as disposition_text,
+                try_cast(occurred_at as timestamp) as occurred_at,
+                try_cast(_loaded_at as timestamp) as loaded_at
+            from raw.crm_lead_dispositions
+        )
+        where
+            disposition_id is not null and occurred_at is not null and loaded_at is not null
+            and occurred_at <= loaded_at + interval 1 day and lead_id is not null
+        qualify
+            -- the reason, the last tie-breaker of the newest landing, cannot change the boundary
+            row_number() over (
+                partition by disposition_id
+                order by loaded_at desc, occurred_at desc, lead_id asc nulls last, disposition asc nulls last
+            ) = 1
+            and disposition is not null
+            and occurred_at <= cast(getvariable('lf_as_of') as timestamp)
+    )
+    group by lead_id, occurred_at
 ),
 
 -- events: valid rows, newest landing per id, mapped to (signal, qualifier) ---------------
@@ -423,7 +510,8 @@ signals as (
     union all select * from sales_meeting_signals
 ),
 
--- scored events of leads created by as_of, and the rolling-window engagement score -------
+
+-- scored events of the leads that can qualify, in their cycles; the engagement score -------
 
 scored_events as (
     select
@@ -431,42 +519,83 @@ scored_events as (
         engagement_rules.rule_id,
         engagement_rules.points,
         engagement_rules.cap,
+        engagement_rules.counts_days,
         signals.occurred_at
     from signals
     inner join engagement_rules
         on
             signals.signal = engagement_rules.signal
             and (engagement_rules.qualifier is null or signals.qualifier = engagement_rules.qualifier)
-    semi join leads on signals.lead_id = leads.lead_id
+    semi join eligible_leads on signals.lead_id = eligible_leads.lead_id
+),
+
+cycle_events as (
+    -- each event in its cycle (null: the lead's first), those after `disqualified` dropped;
+    -- only the leads with a disposition need the ASOF join
+    select scored_events.*, cast(null as timestamp) as cycle_started_at
+    from scored_events
+    anti join cycle_boundaries on scored_events.lead_id = cycle_boundaries.lead_id
+    union all
+    select disposed_events.*, cycle_boundaries.cycle_started_at
+    from (
+        select * from scored_events semi join cycle_boundaries on scored_events.lead_id = cycle_boundaries.lead_id
+    ) as disposed_events
+    asof left join cycle_boundaries
+        on
+            disposed_events.lead_id = cycle_boundaries.lead_id
+            and disposed_events.occurred_at > cycle_boundaries.cycle_started_at
+    where cycle_boundaries.started_by is distinct from 'disqualified'
+),
+
+counted_events as (
+    -- what each event adds to its rule's count, and when that leaves the window: a rule
+    -- counted per event adds 1 and leaves at occurred_at + window; a rule counted per day
+    -- adds 1 for the day's first event (0 for the others), and the day leaves with its
+    -- last event
+    select
+        lead_id, cycle_started_at, rule_id, points, cap, occurred_at,
+        1 as count_change,
+        occurred_at + rule_set.window_length as leaves_window_at
+    from cycle_events
+    cross join rule_set
+    where not counts_days
+    union all
+    select
+        lead_id, cycle_started_at, rule_id, points, cap, occurred_at,
+        case when row_number() over utc_day = 1 then 1 else 0 end as count_change,
+        max(occurred_at) over utc_day + rule_set.window_length as leaves_window_at
+    from cycle_events
+    cross join rule_set
+    where counts_days
+    window utc_day as (
+        partition by lead_id, cycle_started_at, rule_id, cast(occurred_at as date) order by occurred_at
+        rows between unbounded preceding and unbounded following
+    )
 ),
 
 count_changes as (
-    -- +1 when an event occurs, -1 when it leaves the window (only exits by as_of matter)
-    select lead_id, rule_id, points, cap, occurred_at as changed_at, 1 as count_change
-    from scored_events
+    -- every event (count change 1 or 0), and -1 when a counted event or day leaves the
+    -- window (only exits by as_of matter)
+    select lead_id, cycle_started_at, rule_id, points, cap, occurred_at as changed_at, count_change
+    from counted_events
     union all
-    select
-        scored_events.lead_id,
-        scored_events.rule_id,
-        scored_events.points,
-        scored_events.cap,
-        scored_events.occurred_at + rule_set.window_length as changed_at,
-        -1 as count_change
-    from scored_events
-    cross join rule_set
-    where scored_events.occurred_at + rule_set.window_length <= cast(getvariable('lf_as_of') as timestamp)
+    select lead_id, cycle_started_at, rule_id, points, cap, leaves_window_at as changed_at, -1 as count_change
+    from counted_events
+    where count_change = 1 and leaves_window_at <= cast(getvariable('lf_as_of') as timestamp)
 ),
 
 rule_counts as (
-    -- running count of the rule's events in the window; changes at one time telescope
+    -- running count of the rule's events (days) in the cycle's window; changes at one
+    -- time telescope
     select
         lead_id,
+        cycle_started_at,
         points,
         cap,
         changed_at,
         count_change,
         sum(count_change) over (
-            partition by lead_id, rule_id
+            partition by lead_id, cycle_started_at, rule_id
             order by changed_at
             rows between unbounded preceding and current row
         ) as events_in_window
@@ -477,6 +606,7 @@ contribution_changes as (
     -- contribution sign(points) * min(abs(points) * n, cap) after minus before this change
     select
         lead_id,
+        cycle_started_at,
         changed_at,
         count_change,
         sign(points) * case
@@ -492,13 +622,14 @@ contribution_changes as (
 ),
 
 engagement as (
-    -- every change at one timestamp counts together (range frame: peers included)
+    -- every change of the cycle at one timestamp counts together (range frame: peers
+    -- included)
     select
         lead_id,
         changed_at,
         count_change,
         sum(contribution_change) over (
-            partition by lead_id
+            partition by lead_id, cycle_started_at
             order by changed_at
             range between unbounded preceding and current row
         ) as engagement_score
@@ -506,15 +637,16 @@ engagement as (
 ),
 
 first_crossings as (
+    -- the first qualifying event time in any open cycle
     select
         engagement.lead_id,
         min(engagement.changed_at) as first_mql_crossing_at
     from engagement
-    inner join fit_scores on engagement.lead_id = fit_scores.lead_id
+    inner join eligible_leads on engagement.lead_id = eligible_leads.lead_id
     cross join rule_set
     where
-        engagement.count_change = 1
-        and fit_scores.fit_score + engagement.engagement_score >= rule_set.mql_threshold
+        engagement.count_change >= 0
+        and eligible_leads.fit_score + engagement.engagement_score >= rule_set.mql_threshold
         and engagement.engagement_score >= rule_set.min_engagement_points
     group by engagement.lead_id
 )

@@ -106,6 +106,15 @@ events as (
             and (lead_cycles.cycle_ended_at is null or lead_events.occurred_at <= lead_cycles.cycle_ended_at)
 ),
 
+last_events as (
+    -- each lead's last event: a departure after it changes no score an event sees
+    select
+        lead_id,
+        max(occurred_at) as last_event_at
+    from events
+    group by lead_id
+),
+
 events_matched as (
     select
         events.lead_id,
@@ -175,7 +184,8 @@ events_counted as (
 
 rule_count_changes as (
     -- each event's arrival (+1, or 0 for a day already counted), and -1 when a counted
-    -- event or day leaves the window
+    -- event or day leaves the window, up to the lead's last event (a later departure
+    -- precedes no arrival: leaving it out halves the rows to sort for many leads)
     select
         lead_id,
         rule_set_id,
@@ -188,16 +198,20 @@ rule_count_changes as (
     from events_counted
     union all
     select
-        lead_id,
-        rule_set_id,
-        rule_id,
-        cycle_number,
-        leaves_window_at as changed_at,
+        events_counted.lead_id,
+        events_counted.rule_set_id,
+        events_counted.rule_id,
+        events_counted.cycle_number,
+        events_counted.leaves_window_at as changed_at,
         -1 as count_change,
         cast(null as {{ dbt.type_string() }}) as event_source,
         cast(null as {{ dbt.type_string() }}) as event_id
     from events_counted
-    where count_change = 1
+    inner join last_events
+        on events_counted.lead_id = last_events.lead_id
+    where
+        events_counted.count_change = 1
+        and events_counted.leaves_window_at <= last_events.last_event_at
 ),
 
 rule_counts as (

@@ -124,17 +124,14 @@ latest_dispositions as (
 ),
 
 events_in_current_window as (
-    -- what the engagement score at as_of counts per rule: the events (or their UTC days,
-    -- for a rule counted per day) in (max(as_of - window, cycle start), as_of]
+    -- the events the engagement score at as_of counts: in (max(as_of - window, cycle
+    -- start), as_of]
     select
         scored_events.lead_id,
         scored_events.rule_set_id,
         scored_events.rule_id,
-        case
-            when engagement_rules.counting_unit = 'day'
-                then count(distinct {{ dbt.date_trunc('day', 'scored_events.occurred_at') }})
-            else count(*)
-        end as events_in_window
+        scored_events.occurred_at,
+        engagement_rules.counting_unit
     from scored_events
     inner join rule_sets
         on scored_events.rule_set_id = rule_sets.rule_set_id
@@ -148,30 +145,53 @@ events_in_current_window as (
         scored_events.occurred_at
         > {{ dbt.dateadd('day', '-1 * rule_sets.engagement_window_days', as_of_timestamp()) }}
         and scored_events.cycle_number = coalesce(scoring_cycles.cycle_number, 0)
+),
+
+rule_counts_at_as_of as (
+    -- per rule, its events, or the distinct UTC days of its events for a rule counted
+    -- per day (a distinct count costs: only for those rules)
+    select
+        lead_id,
+        rule_set_id,
+        rule_id,
+        count(*) as events_in_window
+    from events_in_current_window
+    where counting_unit = 'event'
     group by
-        scored_events.lead_id,
-        scored_events.rule_set_id,
-        scored_events.rule_id,
-        engagement_rules.counting_unit
+        lead_id,
+        rule_set_id,
+        rule_id
+    union all
+    select
+        lead_id,
+        rule_set_id,
+        rule_id,
+        count(distinct {{ dbt.date_trunc('day', 'occurred_at') }}) as events_in_window
+    from events_in_current_window
+    where counting_unit = 'day'
+    group by
+        lead_id,
+        rule_set_id,
+        rule_id
 ),
 
 current_engagement as (
     select
-        events_in_current_window.lead_id,
-        events_in_current_window.rule_set_id,
+        rule_counts_at_as_of.lead_id,
+        rule_counts_at_as_of.rule_set_id,
         sum(
             {{ capped_contribution(
-                'engagement_rules.points', 'engagement_rules.cap', 'events_in_current_window.events_in_window'
+                'engagement_rules.points', 'engagement_rules.cap', 'rule_counts_at_as_of.events_in_window'
             ) }}
         ) as engagement_score
-    from events_in_current_window
+    from rule_counts_at_as_of
     inner join engagement_rules
         on
-            events_in_current_window.rule_set_id = engagement_rules.rule_set_id
-            and events_in_current_window.rule_id = engagement_rules.rule_id
+            rule_counts_at_as_of.rule_set_id = engagement_rules.rule_set_id
+            and rule_counts_at_as_of.rule_id = engagement_rules.rule_id
     group by
-        events_in_current_window.lead_id,
-        events_in_current_window.rule_set_id
+        rule_counts_at_as_of.lead_id,
+        rule_counts_at_as_of.rule_set_id
 ),
 
 mql_summaries as (

@@ -189,30 +189,32 @@ fit_scored as (
             and rule_sets.rule_set_id = fit_points.rule_set_id
 ),
 
-fit_graded as (
-    -- the band with the highest minimum at or below the score; a null minimum is the
-    -- lowest band
+grade_ranges as (
+    -- each band up to the next band's minimum (the band without a minimum first)
     select
-        lead_id,
         rule_set_id,
-        fit_score,
         fit_grade,
-        disqualifying_rule_id
-    from (
-        select
-            fit_scored.*,
-            grade_bands.fit_grade,
-            row_number() over (
-                partition by fit_scored.lead_id, fit_scored.rule_set_id
-                order by grade_bands.min_fit_score desc nulls last
-            ) as band_rank
-        from fit_scored
-        left join grade_bands
-            on
-                fit_scored.rule_set_id = grade_bands.rule_set_id
-                and (grade_bands.min_fit_score is null or fit_scored.fit_score >= grade_bands.min_fit_score)
-    ) as banded
-    where band_rank = 1
+        min_fit_score,
+        lead(min_fit_score) over (
+            partition by rule_set_id
+            order by min_fit_score nulls first
+        ) as next_min_fit_score
+    from grade_bands
+),
+
+fit_graded as (
+    select
+        fit_scored.lead_id,
+        fit_scored.rule_set_id,
+        fit_scored.fit_score,
+        grade_ranges.fit_grade,
+        fit_scored.disqualifying_rule_id
+    from fit_scored
+    left join grade_ranges
+        on
+            fit_scored.rule_set_id = grade_ranges.rule_set_id
+            and (grade_ranges.min_fit_score is null or fit_scored.fit_score >= grade_ranges.min_fit_score)
+            and (grade_ranges.next_min_fit_score is null or fit_scored.fit_score < grade_ranges.next_min_fit_score)
 ),
 
 final as (

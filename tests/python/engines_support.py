@@ -223,7 +223,8 @@ def land_hand_made_changes(path: Path) -> dict[str, str]:
         ).fetchall()
         assert len(opens) == 3, opens
         (moved_id, from_lead), (_, to_lead), (demoted_id, _) = opens
-        loaded_type, latest = con.execute(
+        # the landing's timestamp type (timestamp, or varchar in a text landing)
+        timestamp_type, latest = con.execute(
             """
             select
                 (select data_type from information_schema.columns
@@ -232,7 +233,7 @@ def land_hand_made_changes(path: Path) -> dict[str, str]:
                 (select max(try_cast(_loaded_at as timestamp)) from raw.email_events)
             """
         ).fetchone()
-        landed_at = f"cast(timestamp '{latest}' + interval 1 minute as {loaded_type})"
+        landed_at = f"cast(timestamp '{latest}' + interval 1 minute as {timestamp_type})"
         con.execute(
             f"""
             insert into raw.email_events
@@ -273,18 +274,11 @@ def land_hand_made_changes(path: Path) -> dict[str, str]:
             limit 1
             """
         ).fetchone()
-        occurred_type = con.execute(
-            """
-            select data_type from information_schema.columns
-            where table_schema = 'raw' and table_name = 'crm_lead_dispositions'
-                and column_name = 'occurred_at'
-            """
-        ).fetchone()[0]
         con.execute(
             f"""
             insert into raw.crm_lead_dispositions
             values ('late-disposition', ?, 'recycled', 'no budget',
-                    cast(cast(? as timestamp) as {occurred_type}), {landed_at})
+                    cast(cast(? as timestamp) as {timestamp_type}), {landed_at})
             """,
             [disposed_lead, disposed_at],
         )

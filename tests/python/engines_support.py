@@ -38,6 +38,7 @@ MARTS = (
     "mql_sql_funnel",
     "rule_set_comparison",
     "sales_handoff_queue",
+    "threshold_calibration",
 )
 STAGING_MODELS = {
     "crm_leads": "stg_crm__leads",

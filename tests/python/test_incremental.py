@@ -98,6 +98,7 @@ def compare_with_full_refresh(
             "marts.funnel_daily",
             "marts.sales_handoff_queue",
             "marts.rule_set_comparison",
+            "marts.threshold_calibration",
             "marts.data_quality_issues",
             "staging.base_marketing__email_events",
             "intermediate.int_lead_events_scored",

@@ -31,15 +31,20 @@ $(VENV)/.installed-all: $(VENV)/.installed pyproject.toml constraints.txt spark/
 demo: install
 	$(BIN)/lead-funnel generate --leads $(LEADS) --replace
 	$(BIN)/lead-funnel run
+	@echo "Funnel report (one HTML file, opens offline in any browser):"
+	@$(BIN)/lead-funnel report
 
 ## Second command: lint SQL and Python, then run the whole test suite.
 test: install-all servers lint pytest
 
-# What the tests run besides Python: PostgreSQL's server binaries (from Debian's packages,
-# as root; the tests start a private server on a free port and stop it).
+# What the tests run besides Python, from Debian's packages (as root), each installed only
+# when missing: PostgreSQL's server binaries (the tests start a private server on a free
+# port and stop it) and Chromium (test_report.py drives it headless through Playwright).
 servers:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: install-all
 	$(BIN)/ruff check scripts tests/python

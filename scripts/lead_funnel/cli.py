@@ -14,7 +14,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lead_funnel import __version__, benchmark, generate, publish, runlog, runner, transfer
+from lead_funnel import __version__, benchmark, generate, publish, report, runlog, runner, transfer
 from lead_funnel.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
 
 __all__ = ["EXIT_FAILED", "EXIT_LOCKED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     runlog.register(subparsers)
     transfer.register(subparsers)
     benchmark.register(subparsers)
+    report.register(subparsers)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,6 +153,134 @@ def test_another_seed_gives_other_data(gen_messy_db: Path, tmp_path: Path) -> No
     _generate(other, leads=3000, mess_rate=RATE, seed=7)
     a, b = _checksums(gen_messy_db), _checksums(other)
     assert all(a[t][1] != b[t][1] for t in RAW_TABLES)
+
+
+# ----------------------------------------------------------------- pinned output
+# The generator's output pinned byte for byte: a refactoring must not change one value,
+# type or row. Each digest covers, for every table of the landed schemas, its column names
+# and types, its row count and its rows (as JSON, sorted), plus the counts the call returned.
+# DuckDB's `hash` drives every random number, so the digests hold for one DuckDB version:
+# after an upgrade, check the data and re-pin (a failure prints the new digests).
+
+PINNED_DUCKDB_VERSION = "2.0.0"
+# size x landing: the small one at the highest mess rate (every kind of mess hits the small
+# tables too), the larger one at the default rate.
+PINNED_GENERATIONS: dict[str, tuple[dict[str, object], str]] = {
+    "300-typed": (
+        {"leads": 300, "mess_rate": 0.1, "text": False},
+        "967142912be0185e001cd7b4a01e6867",
+    ),
+    "300-text": (
+        {"leads": 300, "mess_rate": 0.1, "text": True},
+        "a723fc62346b8131cf38d7a33e48101a",
+    ),
+    "3000-typed": (
+        {"leads": 3000, "mess_rate": 0.01, "text": False},
+        "762289c516b6be89687ae81895c4ee82",
+    ),
+    "3000-text": (
+        {"leads": 3000, "mess_rate": 0.01, "text": True},
+        "ac8ede15ccbdfe1bd08f7b9e7dfbc832",
+    ),
+}
+# A held-back landing (like the incremental tests): digests of raw and raw_pending after
+# the generation, after landing part of the held-back rows, after landing the rest.
+HELD_BACK_OPTIONS: dict[str, object] = {
+    "leads": 300,
+    "start_date": dt.date(2026, 1, 1),
+    "days": 120,
+    "seed": 21,
+    "mess_rate": 0.02,
+    "land_until": dt.datetime(2026, 3, 1),
+}
+HELD_BACK_STEP = dt.datetime(2026, 3, 25)
+PINNED_HELD_BACK: dict[str, dict[str, str]] = {
+    "typed": {
+        "generated": "890ecbe49f28c9a8b7221a048f20317f",
+        "landed until": "0be5a95ad1ce195aa3041f917000bf62",
+        "landed all": "9dbc4855bdec2369b4ffe52b4c38a39c",
+    },
+    "text": {
+        "generated": "e8fd80ee54eeb393b9d25102dace54a9",
+        "landed until": "a24162d61507066b99c40c86a2ede492",
+        "landed all": "d3d1a80867fe198484425c4cb50adc9d",
+    },
+}
+
+
+def _table_fingerprints(path: Path, schemas: tuple[str, ...]) -> list[str]:
+    """One line per table of ``schemas``: its columns and types, row count and content md5."""
+    con = _connect(path)
+    try:
+        lines = []
+        for schema in schemas:
+            for table in RAW_TABLES:
+                columns = con.execute(
+                    """
+                    select column_name, data_type
+                    from information_schema.columns
+                    where table_schema = ? and table_name = ?
+                    order by ordinal_position
+                    """,
+                    [schema, table],
+                ).fetchall()
+                rows, content = con.execute(
+                    f"""
+                    select
+                        count(*),
+                        md5(coalesce(string_agg(to_json(t)::varchar, chr(10)
+                            order by to_json(t)::varchar), ''))
+                    from {schema}.{table} as t
+                    """
+                ).fetchall()[0]
+                lines.append(f"{schema}.{table} {columns} {rows} {content}")
+        return lines
+    finally:
+        con.close()
+
+
+def _digest(fingerprints: list[str], returned: dict[str, int]) -> str:
+    """md5 of table fingerprints and the counts a call returned."""
+    text = "\n".join([*fingerprints, repr(sorted(returned.items()))])
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def _check_duckdb_version() -> None:
+    assert duckdb.__version__ == PINNED_DUCKDB_VERSION, (
+        f"the digests were pinned with DuckDB {PINNED_DUCKDB_VERSION}, not "
+        f"{duckdb.__version__}: its hash drives the data; check the data and re-pin"
+    )
+
+
+@pytest.mark.parametrize("case", list(PINNED_GENERATIONS))
+def test_generated_data_is_byte_identical_to_the_pinned_checksums(
+    tmp_path: Path, case: str
+) -> None:
+    _check_duckdb_version()
+    options, pinned = PINNED_GENERATIONS[case]
+    path = tmp_path / "pinned.duckdb"
+    counts = _generate(path, **options)
+    fingerprints = _table_fingerprints(path, ("raw",))
+    digest = _digest(fingerprints, counts)
+    tables = "\n".join(fingerprints)
+    assert digest == pinned, f"{case}: digest {digest}, tables:\n{tables}"
+
+
+@pytest.mark.parametrize("landing", list(PINNED_HELD_BACK))
+def test_held_back_rows_are_byte_identical_to_the_pinned_checksums(
+    tmp_path: Path, landing: str
+) -> None:
+    _check_duckdb_version()
+    path = tmp_path / "held_back.duckdb"
+    schemas = ("raw", "raw_pending")
+    digests = {}
+    counts = generate_raw(path, text=landing == "text", **HELD_BACK_OPTIONS)  # type: ignore[arg-type]
+    digests["generated"] = _digest(_table_fingerprints(path, schemas), counts)
+    moved = land_pending(path, until=HELD_BACK_STEP)
+    digests["landed until"] = _digest(_table_fingerprints(path, schemas), moved)
+    moved = land_pending(path)
+    digests["landed all"] = _digest(_table_fingerprints(path, schemas), moved)
+    assert digests == PINNED_HELD_BACK[landing]
 
 
 # ----------------------------------------------------------------- options

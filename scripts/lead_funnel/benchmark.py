@@ -56,10 +56,13 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import psutil
 
 from lead_funnel import __version__, config
 from lead_funnel.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from lead_funnel.generate import generate_raw, land_pending
+from lead_funnel.timefmt import STAMP_FORMAT, TIMESTAMP_FORMAT
 
 SIZES: dict[str, int] = {"S": 10_000, "M": 100_000, "L": 1_000_000}
 DEFAULT_SIZES = "S,M,L"
@@ -74,7 +77,6 @@ GIB = 1024**3
 FLOOR_SQL_PATH = Path(__file__).resolve().parent / "sql" / "floor_mql_at.sql"
 RESULTS_DIR = Path("benchmarks") / "results"
 TOP_NODES = 15
-AS_OF_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def floor_sql() -> str:
@@ -181,8 +183,6 @@ class PeakRss:
 
 def _generate_in_child(path: str, options: dict[str, Any]) -> tuple[dict[str, int], float]:
     """Generate the raw tables (runs in a child process); rows per table and seconds."""
-    from lead_funnel.generate import generate_raw
-
     started = time.perf_counter()
     counts = generate_raw(path, **options)
     return counts, time.perf_counter() - started
@@ -190,8 +190,6 @@ def _generate_in_child(path: str, options: dict[str, Any]) -> tuple[dict[str, in
 
 def _land_in_child(path: str) -> tuple[dict[str, int], float]:
     """Land every held-back row (runs in a child process); rows per table and seconds."""
-    from lead_funnel.generate import land_pending
-
     started = time.perf_counter()
     moved = land_pending(path)
     return moved, time.perf_counter() - started
@@ -202,8 +200,6 @@ def _floor_in_child(
 ) -> dict[str, Any]:
     """Time the floor query on ``path`` (child process) and compare it with the mart (in
     ``path``, or in ``marts_path``: a server build's lifecycle copied into DuckDB)."""
-    import duckdb
-
     con = duckdb.connect(path, read_only=True)
     try:
         marts = "marts"
@@ -314,7 +310,7 @@ class Bench:
         start = dt.datetime.combine(start_date, dt.time())
         self.end = start + dt.timedelta(days=days)
         self.land_until = self.end - dt.timedelta(days=1)
-        self.as_of = self.end.strftime(AS_OF_FORMAT)
+        self.as_of = self.end.strftime(TIMESTAMP_FORMAT)
 
     @property
     def engine(self) -> str:
@@ -514,9 +510,7 @@ class Bench:
         copy = db_path.with_name("server_lifecycle.duckdb")
         copy.unlink(missing_ok=True)
         if self.engine == "spark":
-            import duckdb
-
-            from lead_funnel import spark
+            from lead_funnel import spark  # pyspark: the optional [spark] extra
 
             _in_child(  # in a child, as in _land_on_server
                 functools.partial(spark.export_schemas, tables=["fct_lead_lifecycle"]),
@@ -531,7 +525,7 @@ class Bench:
                     "select * from marts_build.fct_lead_lifecycle"
                 )
         else:
-            from lead_funnel import postgres
+            from lead_funnel import postgres  # psycopg2: the optional [postgres] extra
 
             postgres.export_schema(
                 "marts_build",
@@ -852,7 +846,7 @@ def run_benchmark(
             "days": options.days,
             "start_date": options.start_date.isoformat(),
             "seed": options.seed,
-            "land_until": bench.land_until.strftime(AS_OF_FORMAT),
+            "land_until": bench.land_until.strftime(TIMESTAMP_FORMAT),
             "as_of": bench.as_of,
             "rule_set": RULE_SET,
             "target": settings.target,
@@ -887,108 +881,11 @@ def run_benchmark(
     }
     output_dir = options.output_dir
     output_dir.mkdir(parents=True, exist_ok=True)
-    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    stamp = started.strftime(STAMP_FORMAT)
     labels = "-".join(s.label for s in options.sizes)
     path = output_dir / f"benchmark-{stamp}-{labels}.json"
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return document, path
-
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from exc
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
-    return number
-
-
-def _sizes(value: str) -> list[Size]:
-    try:
-        return parse_sizes(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"invalid date {value!r}: use YYYY-MM-DD") from exc
-
-
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``benchmark`` subcommand."""
-    parser = subparsers.add_parser(
-        "benchmark",
-        help="time generate, full build, incremental run and the floor query at several sizes",
-        description="For each size: generate the raw data (the last day held back), time a "
-        "full `lead-funnel run --no-publish` at a fixed as_of, time the floor query (mql_at "
-        "from raw in one DuckDB query, checked against fct_lead_lifecycle), land the held-back "
-        "day and time an incremental run; sample the peak RSS of the whole process tree. "
-        "Prints a table (medians of --repeat runs) and writes JSON to --output-dir. "
-        "See docs/performance.md.",
-    )
-    parser.add_argument(
-        "--sizes",
-        type=_sizes,
-        default=parse_sizes(DEFAULT_SIZES),
-        metavar="S,M,L",
-        help="comma-separated sizes: S (10,000 leads), M (100,000), L (1,000,000) or a number "
-        f"of leads, e.g. 2000 (default: {DEFAULT_SIZES})",
-    )
-    parser.add_argument(
-        "--repeat",
-        type=_positive_int,
-        metavar="N",
-        help=f"runs per size, each figure the median (default: {DEFAULT_REPEAT}; sizes of "
-        f"{EXPENSIVE_LEADS:,} leads or more run once unless --repeat is given: expensive)",
-    )
-    parser.add_argument(
-        "--days",
-        type=_positive_int,
-        default=DEFAULT_DAYS,
-        help=f"length of the generated period in days (default: {DEFAULT_DAYS})",
-    )
-    parser.add_argument(
-        "--start-date",
-        type=_date,
-        default=DEFAULT_START_DATE,
-        metavar="YYYY-MM-DD",
-        help="first day of the generated data; as_of is its end (start + days). Default: "
-        f"{DEFAULT_START_DATE.isoformat()}",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"generator seed (default {DEFAULT_SEED})"
-    )
-    parser.add_argument(
-        "--output-dir",
-        type=Path,
-        metavar="DIR",
-        help=f"where the JSON results go (default: {RESULTS_DIR}/ in the project, git-ignored)",
-    )
-    parser.add_argument(
-        "--work-dir",
-        type=Path,
-        metavar="DIR",
-        help="where the DuckDB files, dbt target folders and run logs go (default: a new "
-        "temporary folder); needs several GB free for L",
-    )
-    parser.add_argument(
-        "--keep",
-        action="store_true",
-        help="keep the DuckDB files and logs of the last run of each size in the work dir",
-    )
-    parser.add_argument(
-        "--target",
-        metavar="NAME",
-        help="dbt target from profiles.yml (default: its default, the DuckDB file); e.g. "
-        "postgres: each size loads its raw data into a fresh database "
-        "lead_funnel_bench_<size> of the server the PG* variables name; spark: into a "
-        "fresh warehouse folder per size under the work dir",
-    )
-    parser.set_defaults(func=cmd_benchmark)
 
 
 def cmd_benchmark(args: argparse.Namespace) -> int:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from lead_funnel import locking
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ENGINES = ("duckdb", "postgres", "spark")
 LOCK_NAME = "run.lock"
@@ -38,15 +40,10 @@ class Settings:
     spark_warehouse: Path
 
     @property
-    def warehouse_dir(self) -> Path:
-        """Folder that holds the run lock and the run log (the state folder)."""
-        return self.state_dir
-
-    @property
     def lock_path(self) -> Path:
         """The run lock: ``<file>.lock`` beside a DuckDB file, else in the state folder."""
         if self.engine == "duckdb":
-            return self.duckdb_path.with_name(self.duckdb_path.name + ".lock")
+            return locking.lock_path_for(self.duckdb_path)
         return self.state_dir / LOCK_NAME
 
     @property

@@ -105,11 +105,6 @@ class RunLock:
         self._info: dict[str, object] = {}
         self.previous: LockHolder | None = None
 
-    @property
-    def held(self) -> bool:
-        """Whether this object currently holds the lock."""
-        return self._fd is not None
-
     def acquire(
         self,
         *,

@@ -13,23 +13,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import socket
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from lead_funnel import config, locking, runlog
-from lead_funnel.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
-from lead_funnel.publication import (
-    MARTS_SCHEMA,
-    PUBLICATION_TABLE,
-    Publication,
-    PublishError,
-    WarehouseBusyError,
-)
-from lead_funnel.steplog import StepLogger
+from lead_funnel import config, runlog
+from lead_funnel.config import ConfigError
+from lead_funnel.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from lead_funnel.publication import MARTS_SCHEMA, PUBLICATION_TABLE, Publication, PublishError
+from lead_funnel.session import NotStarted, Refusal, Session
+from lead_funnel.timefmt import format_ts, parse_as_of, utc_now
 
 
 def _quote_ident(name: str) -> str:
@@ -118,7 +112,7 @@ def publish(
     publish_path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(publish_path)
     tmp = publish_path.with_name(f"{_temp_prefix(publish_path)}{run_id}")
-    published_at = runlog.format_ts(runlog.utc_now())
+    published_at = format_ts(utc_now())
     try:
         with contextlib.closing(duckdb.connect(str(tmp))) as con:
             con.execute(f"attach {_quote_literal(str(build_path))} as build (read_only)")
@@ -210,11 +204,11 @@ def publish_marts(
 def count_built_marts(settings: config.Settings) -> dict[str, int]:
     """Row counts of every mart the last build wrote (not necessarily published)."""
     if settings.engine == "postgres":
-        from lead_funnel import publish_postgres
+        from lead_funnel import publish_postgres  # psycopg2: the optional [postgres] extra
 
         return publish_postgres.count_built_marts()
     if settings.engine == "spark":
-        from lead_funnel import publish_spark
+        from lead_funnel import publish_spark  # pyspark: the optional [spark] extra
 
         return publish_spark.count_built_marts(settings)
     return count_mart_rows(settings.duckdb_path)
@@ -223,11 +217,11 @@ def count_built_marts(settings: config.Settings) -> dict[str, int]:
 def published_version(settings: config.Settings) -> Publication | None:
     """What readers of the settings' target see now (None when nothing is published)."""
     if settings.engine == "postgres":
-        from lead_funnel import publish_postgres
+        from lead_funnel import publish_postgres  # psycopg2: the optional [postgres] extra
 
         return publish_postgres.read_publication()
     if settings.engine == "spark":
-        from lead_funnel import publish_spark
+        from lead_funnel import publish_spark  # pyspark: the optional [spark] extra
 
         return publish_spark.read_publication(settings)
     return read_publication(settings.publish_path)
@@ -259,166 +253,73 @@ def read_publication(path: Path) -> Publication | None:
     )
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``publish`` subcommand."""
-    parser = subparsers.add_parser(
-        "publish",
-        help="publish the current build's marts without rebuilding",
-        description="Copy every table of schema marts from the build file into a new "
-        "DuckDB file and atomically replace the published file with it. Refuses when the "
-        "latest run failed (its marts may be half rebuilt) unless --force.",
-    )
-    parser.add_argument(
-        "--duckdb",
-        metavar="PATH",
-        help="build DuckDB file (default: $LEAD_FUNNEL_DUCKDB or warehouse/lead_funnel.duckdb)",
-    )
-    parser.add_argument(
-        "--publish-path",
-        metavar="PATH",
-        help="published DuckDB file (default: $LEAD_FUNNEL_PUBLISH_PATH or "
-        "warehouse/lead_funnel_published.duckdb)",
-    )
-    parser.add_argument(
-        "--as-of",
-        metavar="'YYYY-MM-DD HH:MM:SS'",
-        help="as_of to record in marts._publication (default: the latest run's); for a "
-        "build made outside the runner, e.g. by an orchestrator",
-    )
-    parser.add_argument(
-        "--rule-set",
-        metavar="ID",
-        help="rule set to record in marts._publication (default: the latest run's)",
-    )
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="publish even though the latest run failed or was interrupted",
-    )
-    parser.add_argument(
-        "--wait",
-        action="store_true",
-        help="wait for a running build to finish instead of exiting with code 3",
-    )
-    parser.add_argument(
-        "--wait-timeout",
-        type=float,
-        default=3600.0,
-        metavar="SECONDS",
-        help="with --wait: give up (exit 3) after this many seconds (default: 3600)",
-    )
-    parser.add_argument(
-        "--log-format",
-        choices=("text", "json"),
-        default="text",
-        help="text lines (default) or one JSON object per line",
-    )
-    parser.add_argument(
-        "--target", metavar="NAME", help="dbt target from profiles.yml (default: its default)"
-    )
-    parser.set_defaults(func=cmd_publish)
+# What `publish` says when it cannot start (after why).
+REFUSAL = Refusal(
+    locked="retry later, wait with --wait, or see `lead-funnel status`",
+    warehouse_busy="retry later or wait with --wait",
+)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Publish the current build under the run lock and record it in the run log."""
-    started = datetime.now(timezone.utc)
-    run_id = runlog.new_run_id(started)
-    log = StepLogger(run_id, args.log_format)
+    session = Session("publish", args.log_format)
     try:
-        settings = config.load_settings(args.duckdb, args.publish_path, args.target)
-        args.as_of = runlog.parse_as_of(args.as_of) if args.as_of else None
-    except ValueError as exc:
-        log.error(str(exc))
+        settings = session.load_settings(args)
+        as_of = parse_as_of(args.as_of) if args.as_of else None
+    except ConfigError as exc:
+        session.log.error(str(exc))
         return EXIT_USAGE
     if settings.engine == "duckdb" and not settings.duckdb_path.exists():
-        log.error(f"no build file at {settings.duckdb_path}; build one with `lead-funnel run`")
-        return EXIT_USAGE
-    runs = runlog.RunLog.for_settings(settings)
-    record = runlog.RunRecord(
-        run_id=run_id,
-        command="publish",
-        status=runlog.RUNNING,
-        started_at=runlog.format_ts(started),
-        pid=os.getpid(),
-        host=socket.gethostname(),
-        target=settings.target,
-        warehouse=settings.warehouse,
-        publish_path=str(settings.publish_path) if settings.engine == "duckdb" else None,
-    )
-    lock = locking.RunLock(settings.lock_path)
-    try:
-        lock.acquire(
-            run_id=run_id,
-            command="publish",
-            started_at=record.started_at,
-            wait=args.wait,
-            timeout=args.wait_timeout,
+        session.log.error(
+            f"no build file at {settings.duckdb_path}; build one with `lead-funnel run`"
         )
-    except locking.LockBusyError as exc:
-        runs.start(record)
-        runs.update(run_id, **runlog.finish_fields(started, runlog.LOCKED_OUT, str(exc)))
-        log.error(f"{exc}; retry later, wait with --wait, or see `lead-funnel status`")
-        return EXIT_LOCKED
-    with lock, contextlib.ExitStack() as held:
-        if settings.engine == "postgres":  # the database's own lock too (other machines)
-            from lead_funnel import postgres
-
-            try:
-                held.enter_context(
-                    postgres.warehouse_lock(run_id, wait=args.wait, timeout=args.wait_timeout)
-                )
-            except WarehouseBusyError as exc:
-                runs.start(record)
-                runs.update(run_id, **runlog.finish_fields(started, runlog.LOCKED_OUT, str(exc)))
-                log.error(f"{exc}; retry later or wait with --wait")
-                return EXIT_LOCKED
-            except Exception as exc:  # the server is down, refuses us, ...
-                message = f"cannot reach the warehouse {settings.warehouse}: {exc}".strip()
-                runs.start(record)
-                runs.update(run_id, **runlog.finish_fields(started, runlog.FAILED, message))
-                log.error(message)
-                return EXIT_FAILED
-        locking.reap_orphan_writer(lock.previous)
-        runs.mark_interrupted(run_id)
-        runs.start(record)
-        return _publish_locked(args, settings, runs, log, run_id, started)
+        return EXIT_USAGE
+    record = session.record(
+        publish_path=str(settings.publish_path) if settings.engine == "duckdb" else None
+    )
+    try:
+        with session.recorded(record, wait=args.wait, timeout=args.wait_timeout, refusal=REFUSAL):
+            return _publish_locked(session, as_of, args.rule_set, force=args.force)
+    except NotStarted as exc:
+        return exc.exit_code
 
 
 def _publish_locked(
-    args: argparse.Namespace,
-    settings: config.Settings,
-    runs: runlog.RunLog,
-    log: StepLogger,
-    run_id: str,
-    started: datetime,
+    session: Session, as_of: str | None, rule_set: str | None, *, force: bool
 ) -> int:
-    latest = runs.latest_build()
-    if latest is not None and latest.status != runlog.SUCCESS and not args.force:
+    """Publish under the run lock, unless the latest run may have left half-built marts.
+
+    ``as_of`` and ``rule_set`` describe a build made outside the runner (None: the latest
+    run's).
+    """
+    log = session.log
+    latest = session.runs.latest_build()
+    if latest is not None and latest.status != runlog.SUCCESS and not force:
         message = (
             f"the latest run {latest.run_id} ended '{latest.status}', so the build file may "
             "hold half-rebuilt marts; not publishing. Rerun `lead-funnel run`, or use "
             "`lead-funnel publish --force` if you know the build is good"
         )
         log.error(message)
-        runs.update(run_id, **runlog.finish_fields(started, runlog.FAILED, message))
+        session.finish(runlog.FAILED, message)
         return EXIT_FAILED
-    as_of = args.as_of or (latest.as_of if latest else None)
-    rule_set = args.rule_set or (latest.rule_set if latest else None)
-    if latest is None and not (args.as_of and args.rule_set):
+    if latest is None and not (as_of and rule_set):
         log.warning(
             "no run of the runner is recorded for this build file; pass --as-of and "
             "--rule-set to record what the build was evaluated at"
         )
     # The version is the run that built the marts, unless the caller describes a build
     # made elsewhere (--as-of / --rule-set): then it is this publish's own id.
-    describes_latest = latest is not None and not (args.as_of or args.rule_set)
-    runs.update(run_id, step="publish", as_of=as_of, rule_set=rule_set)
+    describes_latest = latest is not None and not (as_of or rule_set)
+    as_of = as_of or (latest.as_of if latest else None)
+    rule_set = rule_set or (latest.rule_set if latest else None)
+    session.update(step="publish", as_of=as_of, rule_set=rule_set)
     log.step("publish", "start")
     step_started = time.monotonic()
     try:
         result = publish_marts(
-            settings,
-            run_id=latest.run_id if describes_latest and latest else run_id,
+            session.settings,
+            run_id=latest.run_id if describes_latest and latest else session.run_id,
             as_of=as_of,
             rule_set_id=rule_set,
             selector=latest.selector if describes_latest and latest else None,
@@ -427,7 +328,7 @@ def _publish_locked(
         message = f"publish failed: {exc}; the published marts are unchanged"
         log.step("publish", "failed", time.monotonic() - step_started)
         log.error(message)
-        runs.update(run_id, **runlog.finish_fields(started, runlog.FAILED, message))
+        session.finish(runlog.FAILED, message)
         return EXIT_FAILED
     log.step(
         "publish",
@@ -438,10 +339,5 @@ def _publish_locked(
         marts=len(result.row_counts),
         rows=sum(result.row_counts.values()),
     )
-    runs.update(
-        run_id,
-        mart_rows=result.row_counts,
-        published=True,
-        **runlog.finish_fields(started, runlog.SUCCESS, None),
-    )
+    session.finish(runlog.SUCCESS, None, mart_rows=result.row_counts, published=True)
     return EXIT_OK

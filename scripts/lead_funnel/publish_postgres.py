@@ -30,8 +30,9 @@ import psycopg2
 import psycopg2.errors
 from psycopg2 import sql
 
-from lead_funnel import postgres, runlog
+from lead_funnel import postgres
 from lead_funnel.publication import MARTS_SCHEMA, PUBLICATION_TABLE, Publication, PublishError
+from lead_funnel.timefmt import format_ts, utc_now
 
 BUILD_SCHEMA = "marts_build"
 RETIRED_PREFIX = "marts_retired_"
@@ -80,7 +81,7 @@ def publish(
     Raises :class:`PublishError` when there is nothing built to publish or the server
     refuses; then nothing changed.
     """
-    published_at = runlog.format_ts(runlog.utc_now())
+    published_at = format_ts(utc_now())
     retired = RETIRED_PREFIX + re.sub(r"[^a-z0-9]", "_", run_id.lower())
     ident = sql.Identifier
     try:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from lead_funnel import config, runlog, spark
 from lead_funnel.publication import MARTS_SCHEMA, PUBLICATION_TABLE, Publication, PublishError
+from lead_funnel.timefmt import format_ts, utc_now
 
 BUILD_SCHEMA = "marts_build"
 
@@ -62,7 +63,7 @@ def publish(
     selector: str | None = None,
 ) -> Publication:
     """Publish every mart of ``marts_build`` (see the module docstring)."""
-    published_at = runlog.format_ts(runlog.utc_now())
+    published_at = format_ts(utc_now())
     try:
         with spark.session(settings) as session:
             built = _tables(session, BUILD_SCHEMA)

@@ -1,4 +1,5 @@
-"""The run log: one row per run in ``run_log.sqlite`` next to the build DuckDB file.
+"""The run log: one row per run in ``run_log.sqlite`` in the state folder (next to the
+build DuckDB file), and how its rows read in ``lead-funnel status``'s table.
 
 SQLite (WAL mode) rather than DuckDB, so the log survives failed and killed runs and can
 be read while a build holds the DuckDB file. A run killed mid-way stays ``running`` in the
@@ -8,18 +9,16 @@ and the next run records it as such.
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sqlite3
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from lead_funnel import config, locking
+from lead_funnel import config
+from lead_funnel.timefmt import format_ts, utc_now
 
 RUN_LOG_NAME = "run_log.sqlite"
 
@@ -28,30 +27,6 @@ SUCCESS = "success"
 FAILED = "failed"
 LOCKED_OUT = "locked_out"
 INTERRUPTED = "interrupted"
-STATUSES = (RUNNING, SUCCESS, FAILED, LOCKED_OUT, INTERRUPTED)
-
-
-AS_OF_FORMAT = "%Y-%m-%d %H:%M:%S"
-
-
-def parse_as_of(text: str) -> str:
-    """Validate an ``--as-of`` value (UTC) and return it as 'YYYY-MM-DD HH:MM:SS'."""
-    for fmt in (AS_OF_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text.strip(), fmt).strftime(AS_OF_FORMAT)
-        except ValueError:
-            continue
-    raise ValueError(f"--as-of {text!r} is not a UTC timestamp like '2026-11-22 06:00:00'")
-
-
-def utc_now() -> datetime:
-    """The current time in UTC, without microseconds."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def format_ts(moment: datetime) -> str:
-    """Format a timestamp as 'YYYY-MM-DD HH:MM:SS' (UTC)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @dataclass
@@ -174,6 +149,17 @@ def _from_row(row: sqlite3.Row) -> RunRecord:
     return RunRecord(**values)
 
 
+def finish_fields(started: datetime, status: str, error: str | None) -> dict[str, object]:
+    """The run log columns that close a run: status, error, ended_at, duration."""
+    ended = utc_now()
+    return {
+        "status": status,
+        "error": error,
+        "ended_at": format_ts(ended),
+        "duration_s": round((datetime.now(timezone.utc) - started).total_seconds(), 3),
+    }
+
+
 class RunLog:
     """Reads and writes the run log file (every call opens a short-lived connection)."""
 
@@ -183,7 +169,7 @@ class RunLog:
     @classmethod
     def for_settings(cls, settings: config.Settings) -> RunLog:
         """The run log that belongs to a build DuckDB file."""
-        return cls(settings.warehouse_dir / RUN_LOG_NAME)
+        return cls(settings.state_dir / RUN_LOG_NAME)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -292,15 +278,6 @@ def effective_status(record: RunRecord, live_run_id: str | None) -> str:
     return record.status
 
 
-def live_run_id(settings: config.Settings) -> str | None:
-    """The run id of the run holding the lock right now, if any."""
-    lock_file = settings.lock_path
-    if not locking.is_locked(lock_file):
-        return None
-    holder = locking.read_holder(lock_file)
-    return holder.run_id if holder else "?"
-
-
 def _fmt_duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
@@ -343,94 +320,3 @@ def format_table(records: Sequence[RunRecord], live: str | None) -> str:
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
     )
     return "\n".join(lines)
-
-
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``status`` subcommand."""
-    parser = subparsers.add_parser(
-        "status",
-        help="show recent runs from the run log",
-        description="Show recent runs (newest first), who holds the run lock, and which "
-        "version is published. Runs killed mid-way show as 'interrupted'.",
-    )
-    parser.add_argument("--limit", type=int, default=10, help="how many runs to show (default: 10)")
-    parser.add_argument(
-        "--json", action="store_true", help="print JSON (runs, lock holder, publication)"
-    )
-    parser.add_argument(
-        "--duckdb",
-        metavar="PATH",
-        help="build DuckDB file whose run log to read (default: $LEAD_FUNNEL_DUCKDB or "
-        "warehouse/lead_funnel.duckdb)",
-    )
-    parser.add_argument(
-        "--publish-path",
-        metavar="PATH",
-        help="published DuckDB file to describe (default: $LEAD_FUNNEL_PUBLISH_PATH or "
-        "warehouse/lead_funnel_published.duckdb)",
-    )
-    parser.add_argument(
-        "--target", metavar="NAME", help="dbt target from profiles.yml (default: its default)"
-    )
-    parser.set_defaults(func=cmd_status)
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    """Print recent runs, the lock holder and the published version."""
-    from lead_funnel import publish  # local import: publish imports this module
-
-    if args.limit < 1:
-        print("lead-funnel status: --limit must be at least 1", file=sys.stderr)
-        return 2
-    try:
-        settings = config.load_settings(args.duckdb, args.publish_path, args.target)
-    except config.ConfigError as exc:
-        print(f"lead-funnel status: {exc}", file=sys.stderr)
-        return 2
-    log = RunLog.for_settings(settings)
-    records = log.recent(args.limit)
-    live = live_run_id(settings)
-    holder = locking.read_holder(settings.lock_path) if live else None
-    publication = publish.published_version(settings)
-    if args.json:
-        payload = {
-            "run_log": str(log.path),
-            "lock_holder": asdict(holder) if holder else None,
-            "published": publication.to_dict() if publication else None,
-            "runs": [{**r.to_dict(), "status": effective_status(r, live)} for r in records],
-        }
-        print(json.dumps(payload, indent=2))
-        return 0
-    print(f"run log: {log.path}")
-    print(f"lock: {'held by ' + holder.describe() if holder else 'free (no run in progress)'}")
-    if publication:
-        print(
-            f"published: {publication.path} = run {publication.run_id}, "
-            f"as_of {publication.as_of}, rule set {publication.rule_set_id}, "
-            f"published {publication.published_at}, {len(publication.row_counts)} marts"
-        )
-    else:
-        where = settings.publish_path if settings.engine == "duckdb" else settings.warehouse
-        print(f"published: nothing yet at {where}")
-    if not records:
-        print("no runs recorded yet; start one with `lead-funnel run`")
-        return 0
-    print()
-    print(format_table(records, live))
-    return 0
-
-
-def new_run_id(started: datetime) -> str:
-    """A sortable, unique run id: ``YYYYMMDDTHHMMSSZ-<4 hex>`` (UTC)."""
-    return f"{started.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}-{os.urandom(2).hex()}"
-
-
-def finish_fields(started: datetime, status: str, error: str | None) -> dict[str, object]:
-    """The run log columns that close a run: status, error, ended_at, duration."""
-    ended = utc_now()
-    return {
-        "status": status,
-        "error": error,
-        "ended_at": format_ts(ended),
-        "duration_s": round((datetime.now(timezone.utc) - started).total_seconds(), 3),
-    }

@@ -27,12 +27,9 @@ runs keep dbt's partial parsing.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
-import os
 import signal
-import socket
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -45,6 +42,7 @@ from types import FrameType
 import duckdb
 
 from lead_funnel import config, locking, publish, runlog, tested_build
+from lead_funnel.config import ConfigError
 from lead_funnel.dbt_process import (
     DbtInvocation,
     DbtRunner,
@@ -53,11 +51,10 @@ from lead_funnel.dbt_process import (
     dbt_executable,
     read_freshness,
 )
-from lead_funnel.exitcodes import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE
-from lead_funnel.publication import WarehouseBusyError
-from lead_funnel.steplog import LOG_FORMATS, StepLogger
+from lead_funnel.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from lead_funnel.session import NotStarted, Refusal, Session
+from lead_funnel.timefmt import REFRESHED_AT_FORMAT, TIMESTAMP_FORMAT, parse_as_of
 
-AS_OF_FORMAT = runlog.AS_OF_FORMAT
 FRESHNESS_MODES = ("fail", "warn", "skip")
 RULE_SETS_SEED = Path("seeds") / "scoring_rule_sets.csv"
 RERUN_HINT = "fix it and rerun `lead-funnel run`"
@@ -69,9 +66,6 @@ def _condense(message: str, limit: int = 400) -> str:
     text = " ".join(line.strip() for line in message.splitlines() if line.strip())
     text = text or "no message"
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-ConfigError = config.ConfigError
 
 
 class StepFailed(RuntimeError):
@@ -88,14 +82,6 @@ class Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
-
-
-def parse_as_of(text: str) -> str:
-    """Validate an ``--as-of`` value and return it as 'YYYY-MM-DD HH:MM:SS'."""
-    try:
-        return runlog.parse_as_of(text)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
 
 
 def available_rule_sets(project_dir: Path) -> list[str]:
@@ -151,7 +137,7 @@ class RunOptions:
 
 def validate(args: argparse.Namespace, settings: config.Settings, started: datetime) -> RunOptions:
     """Check the options against the project; raise :class:`ConfigError` when wrong."""
-    as_of = parse_as_of(args.as_of) if args.as_of else started.strftime(AS_OF_FORMAT)
+    as_of = parse_as_of(args.as_of) if args.as_of else started.strftime(TIMESTAMP_FORMAT)
     rule_sets = available_rule_sets(settings.project_dir)
     if args.rule_set not in rule_sets:
         raise ConfigError(
@@ -205,144 +191,91 @@ def _signals_raise() -> Iterator[None]:
             signal.signal(sig, old)
 
 
+# What `run` says when it cannot start (after why).
+REFUSAL = Refusal(
+    locked="this run did nothing. Let it finish, retry with `--wait`, or see `lead-funnel status`",
+    warehouse_busy="this run did nothing. Let it finish or retry with --wait",
+    unreachable="nothing was rebuilt",
+)
+
+
 class Run:
     """One execution of ``lead-funnel run``."""
 
-    def __init__(
-        self,
-        options: RunOptions,
-        settings: config.Settings,
-        run_id: str,
-        started: datetime,
-        log: StepLogger,
-    ) -> None:
+    def __init__(self, options: RunOptions, session: Session) -> None:
         self.options = options
-        self.settings = settings
-        self.run_id = run_id
-        self.started = started
-        self.log = log
-        self.runs = runlog.RunLog.for_settings(settings)
-        self.lock = locking.RunLock(settings.lock_path)
+        self.session = session
+        self.settings = session.settings
+        self.log = session.log
         self.dbt = DbtRunner(
-            settings.project_dir,
-            settings.duckdb_path,
+            self.settings.project_dir,
+            self.settings.duckdb_path,
             target=options.target,
             # every row tested unless the build step says otherwise (never inherited)
             extra_env={
                 **options.dbt_env,
                 tested_build.TESTED_THROUGH_ENV: "",
-                **(config.spark_environment(settings) if settings.engine == "spark" else {}),
+                **(
+                    config.spark_environment(self.settings)
+                    if self.settings.engine == "spark"
+                    else {}
+                ),
             },
         )
         self.counts = NodeCounts()
 
-    def record(self, status: str) -> runlog.RunRecord:
+    def record(self) -> runlog.RunRecord:
         """The run log row this run starts with."""
         o = self.options
-        return runlog.RunRecord(
-            run_id=self.run_id,
-            command="run",
-            status=status,
-            started_at=runlog.format_ts(self.started),
+        return self.session.record(
             as_of=o.as_of,
             rule_set=o.rule_set,
             selector=o.select,
             full_refresh=o.full_refresh,
-            target=o.target,
-            warehouse=self.settings.warehouse,
             freshness=o.freshness,
             publish_path=self._publish_destination() if o.publish else None,
-            pid=os.getpid(),
-            host=socket.gethostname(),
         )
 
     def execute(self) -> int:
         """Take the lock, run every step, record the outcome; return the exit code."""
+        o = self.options
         try:
-            self._acquire_lock()
-        except locking.LockBusyError as exc:
-            self.runs.start(self.record(runlog.LOCKED_OUT))
-            self.runs.update(
-                self.run_id, **runlog.finish_fields(self.started, runlog.LOCKED_OUT, str(exc))
-            )
-            self.log.error(
-                f"{exc}; this run did nothing. Let it finish, retry with `--wait`, or see "
-                "`lead-funnel status`"
-            )
-            return EXIT_LOCKED
-        with self.lock, contextlib.ExitStack() as held:
-            try:
-                held.enter_context(self._warehouse_lock())
-            except WarehouseBusyError as exc:
-                self.runs.start(self.record(runlog.LOCKED_OUT))
-                self.runs.update(
-                    self.run_id, **runlog.finish_fields(self.started, runlog.LOCKED_OUT, str(exc))
+            with self.session.recorded(
+                self.record(),
+                wait=o.wait,
+                timeout=o.wait_timeout,
+                refusal=REFUSAL,
+                on_wait=self._waiting,
+            ) as cleanup:
+                if cleanup.reaped_pid:
+                    self.log.warning(
+                        f"waited for dbt process {cleanup.reaped_pid} left behind by a killed run"
+                    )
+                for dead in cleanup.interrupted:
+                    self.log.warning(
+                        f"run {dead} was killed before it finished; this run rebuilds what it left"
+                    )
+                if self.settings.engine == "duckdb":
+                    publish.remove_leftovers(self.settings.publish_path)
+                self.log.info(
+                    "run started",
+                    as_of=o.as_of,
+                    rule_set=o.rule_set,
+                    select=o.select,
+                    full_refresh=o.full_refresh,
+                    target=self.settings.target,
+                    warehouse=self.settings.warehouse,
                 )
-                self.log.error(f"{exc}; this run did nothing. Let it finish or retry with --wait")
-                return EXIT_LOCKED
-            except Exception as exc:  # the server is down, refuses us, ...: nothing ran
-                message = f"cannot reach the warehouse {self.settings.warehouse}: {exc}".strip()
-                self.runs.start(self.record(runlog.FAILED))
-                self.runs.update(
-                    self.run_id, **runlog.finish_fields(self.started, runlog.FAILED, message)
-                )
-                self.log.error(f"{message}; nothing was rebuilt")
-                return EXIT_FAILED
-            self._after_lock()
-            self.runs.start(self.record(runlog.RUNNING))
-            self.log.info(
-                "run started",
-                as_of=self.options.as_of,
-                rule_set=self.options.rule_set,
-                select=self.options.select,
-                full_refresh=self.options.full_refresh,
-                target=self.settings.target,
-                warehouse=self.settings.warehouse,
-            )
-            return self._run_steps()
+                return self._run_steps()
+        except NotStarted as exc:
+            return exc.exit_code
 
-    def _warehouse_lock(self) -> contextlib.AbstractContextManager[None]:
-        """On a server, the database's own lock too (runs may start on other machines)."""
-        if self.settings.engine != "postgres":
-            return contextlib.nullcontext()
-        from lead_funnel import postgres  # psycopg2: the optional [postgres] extra
-
-        return postgres.warehouse_lock(
-            self.run_id, wait=self.options.wait, timeout=self.options.wait_timeout
+    def _waiting(self, busy: locking.LockBusyError) -> None:
+        who = busy.holder.describe() if busy.holder else "another process"
+        self.log.info(
+            f"waiting for the run lock held by {who}",
+            timeout=f"{self.options.wait_timeout:.0f}s",
         )
-
-    def _acquire_lock(self) -> None:
-        def take(wait: bool) -> None:
-            self.lock.acquire(
-                run_id=self.run_id,
-                command="run",
-                started_at=runlog.format_ts(self.started),
-                wait=wait,
-                timeout=self.options.wait_timeout,
-            )
-
-        try:
-            take(wait=False)
-        except locking.LockBusyError as exc:
-            if not self.options.wait:
-                raise
-            who = exc.holder.describe() if exc.holder else "another process"
-            self.log.info(
-                f"waiting for the run lock held by {who}",
-                timeout=f"{self.options.wait_timeout:.0f}s",
-            )
-            take(wait=True)
-
-    def _after_lock(self) -> None:
-        reaped = locking.reap_orphan_writer(self.lock.previous)
-        if reaped:
-            self.log.warning(f"waited for dbt process {reaped} left behind by a killed run")
-        for dead in self.runs.mark_interrupted(self.run_id):
-            self.log.warning(
-                f"run {dead} was killed before it finished; this run rebuilds what it left"
-            )
-        if self.settings.engine == "duckdb":
-            publish.remove_leftovers(self.settings.publish_path)
 
     def _run_steps(self) -> int:
         o = self.options
@@ -370,12 +303,12 @@ class Run:
             error = f"unexpected error: {exc!r}"
             self.log.error(f"{error}; see the traceback below and `lead-funnel status`")
             traceback.print_exc()
-        self.runs.update(self.run_id, **runlog.finish_fields(self.started, status, error))
-        final = self.runs.get(self.run_id)
+        self.session.finish(status, error)
+        final = self.session.runs.get(self.session.run_id)
         self.log.step(
             "run",
             status,
-            (datetime.now(timezone.utc) - self.started).total_seconds(),
+            (datetime.now(timezone.utc) - self.session.started).total_seconds(),
             models_passed=self.counts.models_passed,
             models_failed=self.counts.models_failed,
             tests_passed=self.counts.tests_passed,
@@ -394,13 +327,12 @@ class Run:
         """
         o = self.options
         fingerprint = tested_build.project_fingerprint(self.settings.project_dir)
-        refreshed_at = datetime.now(timezone.utc).strftime(tested_build.TIMESTAMP_FORMAT)
-        tested_run = self.runs.latest_tested_run(self.settings.warehouse, fingerprint)
+        refreshed_at = datetime.now(timezone.utc).strftime(REFRESHED_AT_FORMAT)
+        tested_run = self.session.runs.latest_tested_run(self.settings.warehouse, fingerprint)
         scope = tested_build.choose_scope(
             tested_run, refreshed_at, full_refresh=o.full_refresh, selected=bool(o.select)
         )
-        self.runs.update(
-            self.run_id,
+        self.session.update(
             step="build",
             test_scope=scope.scope,
             project_fingerprint=fingerprint,
@@ -461,17 +393,17 @@ class Run:
         env: dict[str, str] | None = None,
         fields: dict[str, object] | None = None,
     ) -> DbtInvocation:
-        self.runs.update(self.run_id, step=step)
+        self.session.update(step=step)
         self.log.step(step, "start", **(fields or {}))
         try:
             return self.dbt.run(
                 args,
                 env=env,
-                on_start=self.lock.set_child,
+                on_start=self.session.lock.set_child,
                 on_progress=self._on_progress(step),
             )
         finally:
-            self.lock.set_child(None)
+            self.session.lock.set_child(None)
 
     def _dbt_step(
         self,
@@ -488,7 +420,7 @@ class Run:
         step_counts = NodeCounts()
         step_counts.add(inv.results)
         self.counts.add(inv.results)
-        self.runs.update(self.run_id, **vars(self.counts))
+        self.session.update(**vars(self.counts))
         failed = [r for r in inv.results if r.failed]
         status = "ok" if inv.returncode == 0 and not failed else "failed"
         summary: dict[str, object] = {"nodes": len(inv.results)}
@@ -593,13 +525,13 @@ class Run:
         return f"{self.settings.warehouse} schema {publish.MARTS_SCHEMA}"
 
     def _publish_step(self) -> None:
-        self.runs.update(self.run_id, step="publish")
+        self.session.update(step="publish")
         self.log.step("publish", "start")
         started = time.monotonic()
         try:
             result = publish.publish_marts(
                 self.settings,
-                run_id=self.run_id,
+                run_id=self.session.run_id,
                 as_of=self.options.as_of,
                 rule_set_id=self.options.rule_set,
                 selector=self.options.select,
@@ -610,7 +542,7 @@ class Run:
                 f"publish failed: {exc}; the published marts are unchanged; fix the cause "
                 f"and run `lead-funnel publish{self._target_option()}` (no rebuild needed)"
             ) from exc
-        self.runs.update(self.run_id, mart_rows=result.row_counts, published=True)
+        self.session.update(mart_rows=result.row_counts, published=True)
         self.log.step(
             "publish",
             "ok",
@@ -626,115 +558,20 @@ class Run:
             counts = publish.count_built_marts(self.settings)
         except (publish.PublishError, duckdb.Error) as exc:
             raise StepFailed(f"counting mart rows failed: {exc}") from exc
-        self.runs.update(self.run_id, mart_rows=counts)
+        self.session.update(mart_rows=counts)
         self.log.step(
             "count", "ok", time.monotonic() - started, marts=len(counts), rows=sum(counts.values())
         )
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``run`` subcommand."""
-    parser = subparsers.add_parser(
-        "run",
-        help="check source freshness, build and publish (one run at a time)",
-        description="Run the whole job: dbt source freshness, one dbt build (rule seeds and "
-        "their tests first, then every model and data test), then publish the marts to the "
-        "read-only file for BI tools. Only one run at a time per build file; every run is "
-        "recorded in run_log.sqlite.",
-        epilog="Exit codes: 0 success, 1 a model/test/freshness check or publish failed, "
-        "2 usage or configuration error, 3 another run holds the lock, 130/143 interrupted "
-        "by SIGINT/SIGTERM.",
-    )
-    parser.add_argument(
-        "--full-refresh",
-        action="store_true",
-        help="rebuild incremental models (and seeds) from scratch",
-    )
-    parser.add_argument(
-        "--unit-tests",
-        action="store_true",
-        help="also run the dbt unit tests (logic checks on fixed inputs; CI runs them, so "
-        "scheduled runs leave them out by default)",
-    )
-    parser.add_argument(
-        "--select",
-        metavar="SELECTOR",
-        help="dbt node selection for the build step (e.g. 'marts.fct_lead_lifecycle+'); "
-        "the seeds are always loaded and tested; publish still copies every mart table",
-    )
-    parser.add_argument(
-        "--as-of",
-        metavar="'YYYY-MM-DD HH:MM:SS'",
-        help="UTC point in time the marts are evaluated at; default: the run's start time "
-        "in UTC. Passed to every dbt command as env LEAD_FUNNEL_AS_OF (read by the "
-        "as_of_timestamp macro, like var as_of) and recorded",
-    )
-    parser.add_argument(
-        "--rule-set",
-        default="default",
-        metavar="ID",
-        help="scoring rule set published in the lifecycle marts (dbt var active_rule_set); "
-        "must exist in seeds/scoring_rule_sets.csv (default: default)",
-    )
-    parser.add_argument(
-        "--target", metavar="NAME", help="dbt target from profiles.yml (default: its default)"
-    )
-    parser.add_argument(
-        "--wait",
-        action="store_true",
-        help="if another run holds the lock, wait for it instead of exiting with code 3",
-    )
-    parser.add_argument(
-        "--wait-timeout",
-        type=float,
-        default=3600.0,
-        metavar="SECONDS",
-        help="with --wait: give up (exit 3) after this many seconds (default: 3600)",
-    )
-    parser.add_argument(
-        "--freshness",
-        choices=FRESHNESS_MODES,
-        default="fail",
-        help="source freshness gate: fail (default) stops the run before the build when a "
-        "source is past its error threshold; warn only warns; skip does not check",
-    )
-    parser.add_argument(
-        "--no-publish",
-        action="store_true",
-        help="build only; leave the published file as it is (publish later with "
-        "`lead-funnel publish`)",
-    )
-    parser.add_argument(
-        "--log-format",
-        choices=LOG_FORMATS,
-        default="text",
-        help="text lines (default) or one JSON object per line, for log collectors",
-    )
-    parser.add_argument(
-        "--duckdb",
-        metavar="PATH",
-        help="build DuckDB file; its lock and run_log.sqlite live beside it (default: "
-        "$LEAD_FUNNEL_DUCKDB or warehouse/lead_funnel.duckdb)",
-    )
-    parser.add_argument(
-        "--publish-path",
-        metavar="PATH",
-        help="published read-only DuckDB file for BI tools (default: "
-        "$LEAD_FUNNEL_PUBLISH_PATH or warehouse/lead_funnel_published.duckdb)",
-    )
-    parser.set_defaults(func=cmd_run)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """Validate the options, then run the job; return the exit code."""
-    started = datetime.now(timezone.utc)
-    run_id = runlog.new_run_id(started)
-    log = StepLogger(run_id, args.log_format)
+    session = Session("run", args.log_format)
     try:
-        settings = config.load_settings(args.duckdb, args.publish_path, args.target)
-        options = validate(args, settings, started)
+        settings = session.load_settings(args)
+        options = validate(args, settings, session.started)
     except ConfigError as exc:
-        log.error(str(exc))
+        session.log.error(str(exc))
         return EXIT_USAGE
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    return Run(options, settings, run_id, started, log).execute()
+    return Run(options, session).execute()

@@ -32,7 +32,6 @@ import yaml
 from lead_funnel import config
 from lead_funnel.generate import RAW_TABLES
 
-SPARK_TARGET = "spark"
 # Spark type name -> DuckDB type, for the types the marts use (decimals are mapped apart).
 SPARK_TO_DUCKDB = {
     "string": "VARCHAR",

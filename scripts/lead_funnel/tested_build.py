@@ -25,7 +25,6 @@ SCOPE_ALL = "all"
 SCOPE_REFRESHED = "refreshed"
 REFRESHED_AT_ENV = "LEAD_FUNNEL_REFRESHED_AT"
 TESTED_THROUGH_ENV = "LEAD_FUNNEL_TESTED_THROUGH"
-TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 # What the project's data and tests are built from: any change here may change what a
 # test checks or what a model computes for the rows it does not recompute.
@@ -83,7 +82,8 @@ def choose_scope(
 
     ``tested_run`` is :meth:`runlog.RunLog.latest_tested_run` for this warehouse and
     project fingerprint: a successful ``run`` without ``--select``, with its refresh time;
-    ``refreshed_at`` is this run's (both formatted with :data:`TIMESTAMP_FORMAT`).
+    ``refreshed_at`` is this run's (both formatted with
+    :data:`lead_funnel.timefmt.REFRESHED_AT_FORMAT`).
     """
     if full_refresh:
         return TestScope(SCOPE_ALL, None, "--full-refresh rebuilds every row")

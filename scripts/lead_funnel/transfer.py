@@ -56,10 +56,10 @@ def _export(settings: config.Settings, schemas: list[str], destination: Path) ->
     """Every table of the target's ``schemas`` into the same-named schemas of
     ``destination`` (the published marts by default); rows per ``schema.table``."""
     if settings.engine == "spark":
-        from lead_funnel import spark
+        from lead_funnel import spark  # pyspark: the optional [spark] extra
 
         return spark.export_schemas(schemas, destination, settings)
-    from lead_funnel import postgres
+    from lead_funnel import postgres  # psycopg2: the optional [postgres] extra
 
     counts = {}
     for schema in schemas:
@@ -111,46 +111,3 @@ def cmd_export_marts(args: argparse.Namespace) -> int:
         print(f"  {table:<36} {rows:>12,} rows")
     print(f"exported {len(counts)} tables of {settings.warehouse} to {destination}")
     return EXIT_OK
-
-
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``load-raw`` and ``export-marts`` subcommands."""
-    load = subparsers.add_parser(
-        "load-raw",
-        help="copy the raw tables of a DuckDB file into a warehouse server",
-        description="Copy the ten raw landing tables of schema raw of a DuckDB file (such "
-        "as `lead-funnel generate` writes) into schema raw of the target, keeping their "
-        "column types (typed or all text). The target's tables are replaced in one "
-        "transaction; the database is created when missing.",
-    )
-    load.add_argument(
-        "--target", required=True, metavar="NAME", help="server target: postgres or spark"
-    )
-    load.add_argument(
-        "--from", dest="source", required=True, metavar="FILE.duckdb", help="DuckDB file to read"
-    )
-    load.add_argument("--schema", default="raw", help="raw schema on both sides (default: raw)")
-    load.set_defaults(func=cmd_load_raw)
-
-    export = subparsers.add_parser(
-        "export-marts",
-        help="copy the published marts of a warehouse server into a DuckDB file",
-        description="Copy every table of the target's published schema marts, with exact "
-        "types, into schema marts of a DuckDB file (created when missing; its tables of the "
-        "same names are replaced): for BI extracts and for comparing engines.",
-    )
-    export.add_argument(
-        "--target", required=True, metavar="NAME", help="server target: postgres or spark"
-    )
-    export.add_argument(
-        "--to", dest="destination", required=True, metavar="FILE.duckdb", help="DuckDB file"
-    )
-    export.add_argument(
-        "--schema",
-        action="append",
-        metavar="SCHEMA",
-        help="schema to export into the same-named schema of the file, repeatable (default: "
-        "marts, the published one; marts_build holds a build not published yet, raw and "
-        "staging are there too, for checks)",
-    )
-    export.set_defaults(func=cmd_export_marts)

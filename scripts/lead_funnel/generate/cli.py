@@ -114,28 +114,27 @@ def _cmd_land(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: Any) -> None:
-    """Add the ``generate`` and ``land`` subcommands to the CLI's subparsers."""
-    _add_generate_command(subparsers)
-    _add_land_command(subparsers)
+def register(subparsers: Any, shared: Any) -> None:
+    """Add the ``generate`` and ``land`` subcommands to the CLI's subparsers.
+
+    ``shared`` holds the parent parsers of the options other subcommands take too
+    (:class:`lead_funnel.cli.SharedOptions`): here ``--duckdb``.
+    """
+    _add_generate_command(subparsers, shared)
+    _add_land_command(subparsers, shared)
 
 
-def _add_generate_command(subparsers: Any) -> None:
+def _add_generate_command(subparsers: Any, shared: Any) -> None:
     """The ``generate`` subcommand and its options."""
     generate = subparsers.add_parser(
         "generate",
+        parents=[shared.duckdb],
         help="fill the raw landing tables with realistic synthetic demo data",
         description="Generate the ten raw tables of SPEC section 1 with realistic synthetic "
         "leads, companies, events, sales activities, opportunities and dispositions, with a "
         "controllable share of bad rows. The same --seed and options give identical data. "
         "Without --start-date the period ends now, so source freshness passes; tests and "
-        "reproducible runs pass --start-date.",
-    )
-    generate.add_argument(
-        "--duckdb",
-        metavar="PATH",
-        help="DuckDB file to fill (default: env LEAD_FUNNEL_DUCKDB, else "
-        "warehouse/lead_funnel.duckdb); parent folders are created",
+        "reproducible runs pass --start-date. Parent folders of the --duckdb file are created.",
     )
     generate.add_argument(
         "--leads", type=_positive_int, default=10_000, help="number of leads (default 10000)"
@@ -185,19 +184,15 @@ def _add_generate_command(subparsers: Any) -> None:
     generate.set_defaults(func=_cmd_generate)
 
 
-def _add_land_command(subparsers: Any) -> None:
+def _add_land_command(subparsers: Any, shared: Any) -> None:
     """The ``land`` subcommand and its options."""
     land = subparsers.add_parser(
         "land",
+        parents=[shared.duckdb],
         help="move rows held back by `generate --land-until` into the raw tables",
         description="Land rows held back by `generate --land-until`: rows of <schema>_pending "
         "with _loaded_at <= --until (every row with --all, the default) move into the "
         "same-named raw tables.",
-    )
-    land.add_argument(
-        "--duckdb",
-        metavar="PATH",
-        help="DuckDB file (default: env LEAD_FUNNEL_DUCKDB, else warehouse/lead_funnel.duckdb)",
     )
     which = land.add_mutually_exclusive_group()
     which.add_argument(

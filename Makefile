@@ -56,6 +56,32 @@ lint: install-all
 pytest: install-all servers
 	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
+# The inner loop, no servers needed: the commands of `lint`, every test not marked `build`
+# (none builds a warehouse or starts PostgreSQL, Spark or Chromium; `spark_incremental`
+# stays out too) and every dbt unit test, on a tiny landing built with `dbt build --empty`
+# (dbt reads the unit tests' column types from the built relations). The three run at
+# once, lint and unit tests logged to target/test-fast/ and shown at the end. `make test`
+# still runs everything.
+.PHONY: test-fast
+test-fast: install-all
+	@rm -rf target/test-fast && mkdir -p target/test-fast
+	@echo "lint and dbt unit tests in the background (target/test-fast/*.log), pytest here:"
+	@{ $(BIN)/ruff check scripts tests/python && $(BIN)/ruff format --check scripts tests/python && \
+		LEAD_FUNNEL_DUCKDB=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests/singular analyses; \
+	} > target/test-fast/lint.log 2>&1 & lint=$$!; \
+	LEAD_FUNNEL_DUCKDB=$(CURDIR)/target/test-fast/unit.duckdb \
+	DBT_TARGET_PATH=$(CURDIR)/target/test-fast/dbt DBT_LOG_PATH=$(CURDIR)/target/test-fast/logs \
+	sh -c '$(BIN)/lead-funnel generate --leads 20 --days 5 --start-date 2026-01-01 --replace --quiet && \
+		$(BIN)/dbt --no-use-colors build --empty --exclude-resource-type test' > target/test-fast/unit.log 2>&1 & unit=$$!; \
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder -m "not build and not spark_incremental"; \
+	pytest=$$?; wait $$lint; lint=$$?; wait $$unit; unit=$$?; \
+	echo "== lint (exit $$lint)"; cat target/test-fast/lint.log; \
+	echo "== dbt unit tests on empty relations (exit $$unit)"; \
+	if [ $$unit -eq 0 ]; then grep -E "Finished running|Done\. PASS" target/test-fast/unit.log; \
+	else cat target/test-fast/unit.log; fi; \
+	echo "== test-fast: pytest exit $$pytest, lint exit $$lint, dbt unit tests exit $$unit"; \
+	[ $$pytest -eq 0 ] && [ $$lint -eq 0 ] && [ $$unit -eq 0 ]
+
 # Spark incremental runs, typed and all-text (about 36 minutes, one after the other: two
 # Spark sessions at once on two cores take more than twice as long): not in `make test`,
 # which builds both landings on Spark in full (test_cross_engine.py).

@@ -1,14 +1,12 @@
 {#-
     Fractional hours from `start_at` to `end_at` as a double, exact to the microsecond and
     the same double on every engine that counts microseconds (the difference in whole
-    microseconds divided by 3.6e9); null if either is null or infinite.
+    microseconds divided by 3.6e9); null if either is null or infinite. Each engine the
+    project runs on has its own variant (dbt.datediff truncates or rounds to whole
+    seconds), so there is no default: another engine needs its own.
 -#}
 {% macro hours_between(start_at, end_at) -%}
     {{ return(adapter.dispatch('hours_between', 'lead_funnel')(start_at, end_at)) }}
-{%- endmacro %}
-
-{% macro default__hours_between(start_at, end_at) -%}
-    ({{ dbt.datediff(start_at, end_at, 'second') }} / 3600.0)
 {%- endmacro %}
 
 {% macro duckdb__hours_between(start_at, end_at) -%}

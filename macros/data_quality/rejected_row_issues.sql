@@ -1,5 +1,5 @@
 {#-
-    One issue per row of `relation` (a base model's rows, or a CTE over them) that staging
+    One issue per row of `relation` (a landing model's rows, or a CTE over them) that staging
     did not keep: each rejected row with its rejection reason and column, and, for tables
     deduplicated by id (`has_duplicates`: events and sales activities), each extra copy as
     a `duplicate` of `id_column`. CRM tables have no duplicates (their older versions are

@@ -1,5 +1,5 @@
 {#-
-    How a base_ model reads raw landings incrementally (key: the record id). The model's
+    How a landing_ model reads raw landings incrementally (key: the record id). The model's
     newest `loaded_at` W is its watermark (`_loaded_at` is when a row landed, so later
     landings are at or after it). An incremental run:
     - reads the raw rows landed at or after W ("at" too, so rows landed later with the

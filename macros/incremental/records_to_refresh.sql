@@ -2,8 +2,8 @@
     The raw records, (source_table, record_id), whose data-quality issues a record-keyed
     incremental model (unique_key [source_table, record_id]) recomputes in this run, as a
     select of those two columns; call it only when is_incremental(). `tables` lists the
-    model's raw tables as (source_table, base model relation, id column).
-    - every record a base_ model (re)computed after this model's newest `_refreshed_at`,
+    model's raw tables as (source_table, landing model relation, id column).
+    - every record a landing_ model (re)computed after this model's newest `_refreshed_at`,
       all its copies and versions, rejected ones included (they are issues);
     - every record this model reports as `orphan_lead` whose lead was staged since: it
       may not be an orphan any more (a staged lead stays staged);
@@ -43,7 +43,7 @@
 
 
 {#-
-    Filter for a record-keyed model's import CTE over a base_ model: in an incremental
+    Filter for a record-keyed model's import CTE over a landing_ model: in an incremental
     run, only the rows of `source_table` in `records_to_refresh` (a CTE of the macro
     above), and the rows without an id landed at or after the model's newest `loaded_at`
     (`watermark`: newest_in_target('loaded_at'), read once by the model) or at an unknown

@@ -1,5 +1,5 @@
 {#-
-    The two validation columns of a base_ model, SPEC section 1 "Bad input", in order of
+    The two validation columns of a landing_ model, SPEC section 1 "Bad input", in order of
     precedence (docs/architecture.md): `rejection_issue` (missing_id, invalid_timestamp,
     future_timestamp, missing_lead; null for a valid row) and `rejected_column` (the raw
     column at fault). Expects the cleaned `id_column`, `loaded_at` and, when given, the

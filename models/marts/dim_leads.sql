@@ -9,9 +9,8 @@
     this `as_of` (an earlier `as_of` drops them).
 -#}
 
--- depends_on: {{ ref('int_landings_unioned') }}
+-- depends_on: {{ ref('int_lead_changes_unioned') }}
 -- depends_on: {{ ref('stg_crm__leads') }}
--- depends_on: {{ ref('int_scoring_rule_changes') }}
 
 with
 

@@ -12,9 +12,8 @@
     the leads after it.
 -#}
 
--- depends_on: {{ ref('int_landings_unioned') }}
+-- depends_on: {{ ref('int_lead_changes_unioned') }}
 -- depends_on: {{ ref('stg_crm__leads') }}
--- depends_on: {{ ref('int_scoring_rule_changes') }}
 -- depends_on: {{ ref('int_leads_enriched') }}
 
 with
@@ -23,7 +22,7 @@ with
 last_build as (
     select
         max(built.occurred_at) as newest_occurred_at,
-        coalesce(max(case when built.rule_set_id <> {{ active_rule_set() }} then 1 end), 0)
+        coalesce({{ dbt.bool_or('built.rule_set_id <> ' ~ active_rule_set()) }}, false)
             as has_other_rule_set
     from {{ this }} as built
 ),
@@ -56,7 +55,7 @@ leads_to_refresh as (
     union
     select every_lead.lead_id
     from {{ ref('dim_leads') }} as every_lead
-    where (select last_build.has_other_rule_set from last_build) = 1
+    where (select last_build.has_other_rule_set from last_build)
 ),
 
 {% endif -%}

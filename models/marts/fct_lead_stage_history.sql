@@ -1,8 +1,8 @@
 {#-
     One row per lead and lifecycle stage reached (active rule set), with time spent in it.
-    A stage is left when the next reached stage is entered: the first non-null of the
-    later stages' entry times, in stage order (unreached stages are skipped), so no
-    window over the stages is needed.
+    A stage is left when the next reached stage is entered (macro stage_exited_at: the
+    first non-null of the later stages' entry times, in stage order, unreached stages
+    skipped), so no window over the stages is needed.
 -#}
 
 with
@@ -29,7 +29,7 @@ stages_reached as (
         'new' as lifecycle_stage,
         1 as stage_order,
         created_at as entered_at,
-        coalesce(nurturing_at, mql_at, sql_at, opportunity_at, customer_at) as exited_at
+        {{ stage_exited_at('created_at') }} as exited_at
     from lifecycles
     union all
     select
@@ -39,7 +39,7 @@ stages_reached as (
         'nurturing' as lifecycle_stage,
         2 as stage_order,
         nurturing_at as entered_at,
-        coalesce(mql_at, sql_at, opportunity_at, customer_at) as exited_at
+        {{ stage_exited_at('nurturing_at') }} as exited_at
     from lifecycles
     where nurturing_at is not null
     union all
@@ -50,7 +50,7 @@ stages_reached as (
         'mql' as lifecycle_stage,
         3 as stage_order,
         mql_at as entered_at,
-        coalesce(sql_at, opportunity_at, customer_at) as exited_at
+        {{ stage_exited_at('mql_at') }} as exited_at
     from lifecycles
     where mql_at is not null
     union all
@@ -61,7 +61,7 @@ stages_reached as (
         'sql' as lifecycle_stage,
         4 as stage_order,
         sql_at as entered_at,
-        coalesce(opportunity_at, customer_at) as exited_at
+        {{ stage_exited_at('sql_at') }} as exited_at
     from lifecycles
     where sql_at is not null
     union all
@@ -72,7 +72,7 @@ stages_reached as (
         'opportunity' as lifecycle_stage,
         5 as stage_order,
         opportunity_at as entered_at,
-        customer_at as exited_at
+        {{ stage_exited_at('opportunity_at') }} as exited_at
     from lifecycles
     where opportunity_at is not null
     union all
@@ -83,7 +83,7 @@ stages_reached as (
         'customer' as lifecycle_stage,
         6 as stage_order,
         customer_at as entered_at,
-        cast(null as {{ dbt.type_timestamp() }}) as exited_at
+        {{ stage_exited_at('customer_at') }} as exited_at
     from lifecycles
     where customer_at is not null
 ),

@@ -51,11 +51,7 @@ lead_milestones as (
         created_at,
         fit_score,
         disqualifying_rule_id,
-        case
-            when first_points_at <= {{ as_of_timestamp() }}
-                then greatest(first_points_at, created_at)
-            else created_at
-        end as earliest_mql_at
+        {{ earliest_mql_at('first_points_at', 'created_at') }} as earliest_mql_at
     from {{ ref('int_lead_milestones_aggregated') }}
     where created_at <= {{ as_of_timestamp() }}
 ),
@@ -160,14 +156,12 @@ lead_mqls as (
         cycle_mqls.mql_threshold,
         count(*) as mql_events,
         min(cycle_mqls.mql_at) as first_mql_at,
-        max(
-            case
-                when last_sales_ready.last_sales_ready_at > {{ dbt.dateadd(
-                    'day', '-1 * rule_sets.engagement_window_days', 'cycle_mqls.mql_at'
-                ) }}
-                    then 1
-                else 0
-            end
+        coalesce(
+            {{ dbt.bool_or(
+                'last_sales_ready.last_sales_ready_at > '
+                ~ dbt.dateadd('day', '-1 * rule_sets.engagement_window_days', 'cycle_mqls.mql_at')
+            ) }},
+            false
         ) as is_sql
     from cycle_mqls
     inner join rule_sets
@@ -186,12 +180,7 @@ lead_mqls as (
 opportunity_milestones as (
     select
         lead_id,
-        max(
-            case
-                when is_won and closed_at <= {{ as_of_timestamp() }} then 1
-                else 0
-            end
-        ) as is_customer
+        coalesce({{ dbt.bool_or('is_won and closed_at <= ' ~ as_of_timestamp()) }}, false) as is_customer
     from {{ ref('stg_crm__opportunities') }}
     where created_at <= {{ as_of_timestamp() }}
     group by lead_id
@@ -210,10 +199,10 @@ aggregated as (
         lead_mqls.rule_set_id,
         lead_mqls.mql_threshold,
         count(*) as mqls,
-        sum(lead_mqls.is_sql) as sqls,
+        sum(case when lead_mqls.is_sql then 1 else 0 end) as sqls,
         sum(lead_mqls.mql_events) as mql_events,
         sum(case when opportunity_milestones.lead_id is not null then 1 else 0 end) as opportunities_from_mqls,
-        sum(coalesce(opportunity_milestones.is_customer, 0)) as customers_from_mqls,
+        sum(case when opportunity_milestones.is_customer then 1 else 0 end) as customers_from_mqls,
         {{ median(hours_between('lead_milestones.created_at', 'lead_mqls.first_mql_at')) }}
             as median_hours_to_mql
     from lead_mqls

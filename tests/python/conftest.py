@@ -28,7 +28,7 @@ SLOWEST_FIRST = (
     "test_cross_engine.py",
     "test_incremental.py",
     "test_test_scope.py",
-    "test_reference_scoring.py",
+    "test_reference_vs_marts.py",
     "test_calibration.py",  # 75 s on its own (three 1,500-lead builds)
     "test_benchmark.py",
     "test_crash_safety.py",

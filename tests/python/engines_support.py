@@ -53,9 +53,9 @@ STAGING_MODELS = {
     "content_downloads": "stg_marketing__content_downloads",
 }
 CRM_VERSIONED = {
-    "crm_leads": "base_crm__leads",
-    "crm_companies": "base_crm__companies",
-    "crm_opportunities": "base_crm__opportunities",
+    "crm_leads": "landing_crm__leads",
+    "crm_companies": "landing_crm__companies",
+    "crm_opportunities": "landing_crm__opportunities",
 }
 
 

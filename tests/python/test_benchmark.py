@@ -52,6 +52,7 @@ def floor_mql_at(
     return dict(con.execute(benchmark.floor_sql()).fetchall())
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("text", [False, True], ids=["typed", "text"])
 def test_floor_query_gives_the_mql_at_of_fct_lead_lifecycle(tmp_path: Path, text: bool) -> None:
     db = tmp_path / "warehouse.duckdb"
@@ -328,6 +329,7 @@ def test_summary_takes_medians_and_formats_a_table() -> None:
     assert len(header) == len(rule) == len(row)
 
 
+@pytest.mark.build
 @pytest.mark.slow
 def test_benchmark_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The S-size benchmark as a smoke check in CI: it runs and reports; no timing asserted."""

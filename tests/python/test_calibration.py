@@ -24,6 +24,8 @@ import pytest
 import dbt_support
 from runner_support import copy_project
 
+pytestmark = pytest.mark.build
+
 AS_OF = "2026-05-15 12:00:00"
 # Per build, every rule set's threshold in the seed. Three thresholds each for default
 # and strict, compared across builds; fit_first's 93 is off the candidate grid (20 to

@@ -27,6 +27,8 @@ from runner_support import (
     wait_for_exit,
 )
 
+pytestmark = pytest.mark.build
+
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:

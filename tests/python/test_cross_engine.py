@@ -37,6 +37,8 @@ from lead_funnel.generate import land_pending
 from postgres_server import PostgresServer
 from spark_support import check_spark_full_build
 
+pytestmark = pytest.mark.build
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize("landing", ["typed", "text"])

@@ -30,6 +30,8 @@ import dbt_support
 from engines_support import land_hand_made_changes
 from lead_funnel.generate import generate_raw, land_pending
 
+pytestmark = pytest.mark.build
+
 AS_OF = "2026-05-15 00:00:00"  # after the last landing
 EARLIER_AS_OF = "2026-03-20 12:00:00"  # inside the data: later leads and events vanish
 VARIABLES = {"as_of": AS_OF, "active_rule_set": "default"}
@@ -100,7 +102,7 @@ def compare_with_full_refresh(
             "marts.rule_set_comparison",
             "marts.threshold_calibration",
             "marts.data_quality_issues",
-            "staging.base_marketing__email_events",
+            "staging.landing_marketing__email_events",
             "intermediate.int_lead_events_scored",
         }
         assert relations == built_relations(con, "full_refresh")

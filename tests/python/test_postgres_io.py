@@ -22,6 +22,8 @@ from lead_funnel import postgres as pgio
 from lead_funnel.generate import RAW_TABLES, generate_raw
 from postgres_server import PostgresServer
 
+pytestmark = pytest.mark.build
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 START = dt.date(2025, 1, 1)
 # Independent of the module's own mapping on purpose.

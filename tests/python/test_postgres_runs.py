@@ -22,6 +22,8 @@ from lead_funnel import publish_postgres, runlog
 from lead_funnel.generate import generate_raw, land_pending
 from postgres_server import PostgresServer
 
+pytestmark = pytest.mark.build
+
 
 def export_built_tables(server: PostgresServer, database: str, destination: Path) -> list[str]:
     """Every table of staging, intermediate and marts of a database into one DuckDB file."""
@@ -123,7 +125,7 @@ def reader_connection(server: PostgresServer, database: str) -> psycopg2.extensi
         ("select run_id from marts._publication", True),
         ("select count(*) from raw.crm_leads", False),
         ("select count(*) from staging.stg_crm__leads", False),
-        ("select count(*) from staging.base_crm__leads", False),
+        ("select count(*) from staging.landing_crm__leads", False),
         ("select count(*) from intermediate.int_leads_enriched", False),
         ("select count(*) from seeds.scoring_rule_sets", False),
         ("insert into marts.dim_leads (lead_id) values ('x')", False),

@@ -154,6 +154,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return clone_workspace(template, tmp_path_factory.mktemp("publish") / "ws")
 
 
+@pytest.mark.build
 @pytest.mark.slow
 def test_readers_see_complete_versions_while_a_run_builds_and_publishes(
     ws: Workspace, tmp_path: Path

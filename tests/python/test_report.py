@@ -29,6 +29,8 @@ from lead_funnel import report
 from lead_funnel.exitcodes import EXIT_FAILED, EXIT_USAGE
 from runner_support import REPO_DIR, Workspace, copy_project, make_fresh
 
+pytestmark = pytest.mark.build
+
 LEADS = 1_500
 SCREENSHOT_DIR = REPO_DIR / "target" / "report-screenshots"
 CHROMIUM_ARGS = (

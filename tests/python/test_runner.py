@@ -30,6 +30,8 @@ from runner_support import (
     wait_for_exit,
 )
 
+pytestmark = pytest.mark.build
+
 STEP_LINE = re.compile(
     r"^\[run (?P<run>\d{8}T\d{6}Z-[0-9a-f]{4})\] step=(?P<step>\w+) "
     r"status=(?P<status>\w+) duration=(?P<duration>\d+\.\d)s"

@@ -27,6 +27,8 @@ import pytest
 from dbt_support import run_dbt
 from postgres_server import PostgresServer
 
+pytestmark = pytest.mark.build
+
 DATABASE = "lfcast"  # PostgreSQL database of this module
 SCHEMA = "lfcast"
 SESSION_TIME_ZONE = "America/New_York"

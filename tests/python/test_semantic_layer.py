@@ -48,7 +48,7 @@ PROJECT_ITEMS = (
     "tests/singular",
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.build]
 
 
 @dataclass(frozen=True)

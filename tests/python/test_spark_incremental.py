@@ -12,6 +12,8 @@ import pytest
 
 from spark_support import check_spark_incremental_run
 
+pytestmark = pytest.mark.build
+
 
 @pytest.mark.slow
 @pytest.mark.spark_incremental

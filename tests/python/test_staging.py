@@ -31,6 +31,8 @@ import pytest
 import dbt_support
 from engines_support import CRM_VERSIONED, STAGING_MODELS
 
+pytestmark = pytest.mark.build
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 # The staging models, the data-quality mart and everything it depends on; `cautious` keeps

@@ -268,6 +268,7 @@ def dbt_log_events(log_dir: Path, since: datetime) -> dict[str, list[str]]:
     return events
 
 
+@pytest.mark.build
 @pytest.mark.slow
 def test_as_of_reaches_each_run_by_env_and_dbt_parses_partially(ws: Workspace) -> None:
     first = latest_tested_run(ws)
@@ -315,6 +316,7 @@ def test_as_of_reaches_each_run_by_env_and_dbt_parses_partially(ws: Workspace) -
     assert {t for (t,) in times} <= {first.refreshed_at, one.refreshed_at, two.refreshed_at}
 
 
+@pytest.mark.build
 def test_a_run_that_cannot_open_the_build_file_fails_and_says_why(ws: Workspace) -> None:
     before = latest_tested_run(ws)
     with contextlib.closing(duckdb.connect(str(ws.duckdb_path), read_only=True)):
@@ -345,6 +347,7 @@ def write_bad_rows(ws: Workspace, refreshed_at: str) -> None:
         )
 
 
+@pytest.mark.build
 @pytest.mark.slow
 def test_every_row_is_tested_unless_a_run_of_the_same_code_tested_it(ws: Workspace) -> None:
     quick = ("--freshness", "skip", "--no-publish")
@@ -444,6 +447,7 @@ def failures(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return con.execute(f"select count(*) from ({sql}) as test_rows").fetchone()[0]
 
 
+@pytest.mark.build
 @pytest.mark.slow
 def test_scoped_tests_read_the_rows_refreshed_after_the_tested_run(
     ws: Workspace, tmp_path: Path
@@ -468,8 +472,8 @@ def test_scoped_tests_read_the_rows_refreshed_after_the_tested_run(
         # a second staged copy of an event, written by the tested run: only `all` sees it
         con.execute(
             """
-            insert into staging.base_marketing__email_events
-            select * from staging.base_marketing__email_events
+            insert into staging.landing_marketing__email_events
+            select * from staging.landing_marketing__email_events
             where is_staged order by event_id limit 1
             """
         )
@@ -477,8 +481,8 @@ def test_scoped_tests_read_the_rows_refreshed_after_the_tested_run(
         assert failures(con, scoped[STAGED_KEY_TEST]) == 0
         # ... recomputed by a later run (all copies of a key are recomputed together)
         con.execute(
-            f"update staging.base_marketing__email_events set _refreshed_at = {later} "
-            "where event_id = (select min(event_id) from staging.base_marketing__email_events "
+            f"update staging.landing_marketing__email_events set _refreshed_at = {later} "
+            "where event_id = (select min(event_id) from staging.landing_marketing__email_events "
             "where is_staged)"
         )
         assert failures(con, scoped[STAGED_KEY_TEST]) == 1

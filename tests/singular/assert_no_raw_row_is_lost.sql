@@ -2,7 +2,7 @@
     Nothing is silently lost (SPEC section 1, "Bad input"): for every raw table,
     raw rows = staged rows + rejected rows + extra copies deduplicated + superseded CRM versions.
     Rejected and deduplicated rows are counted in data_quality_issues (one issue per such
-    row), superseded versions in the base models. Returns one row per table that does not add up.
+    row), superseded versions in the landing models. Returns one row per table that does not add up.
 -#}
 
 {%- set raw_tables = {
@@ -31,11 +31,11 @@
     'content_downloads': ref('stg_marketing__content_downloads'),
 } -%}
 
-{#- only CRM rows have versions; their base models flag the superseded ones -#}
-{%- set crm_base_models = {
-    'crm_leads': ref('base_crm__leads'),
-    'crm_companies': ref('base_crm__companies'),
-    'crm_opportunities': ref('base_crm__opportunities'),
+{#- only CRM rows have versions; their landing models flag the superseded ones -#}
+{%- set crm_landing_models = {
+    'crm_leads': ref('landing_crm__leads'),
+    'crm_companies': ref('landing_crm__companies'),
+    'crm_opportunities': ref('landing_crm__opportunities'),
 } -%}
 
 with
@@ -49,7 +49,7 @@ staged_rows as (
 ),
 
 superseded_rows as (
-    {{ row_counts_per_source_table(crm_base_models, 'superseded_rows', where='is_superseded') }}
+    {{ row_counts_per_source_table(crm_landing_models, 'superseded_rows', where='is_superseded') }}
 ),
 
 reported_rows as (

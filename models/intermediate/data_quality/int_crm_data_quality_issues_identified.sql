@@ -15,11 +15,11 @@ with
 {% if is_incremental() -%}
 records_to_refresh as (
     {{ records_to_refresh([
-        ('crm_leads', ref('base_crm__leads'), 'lead_id'),
-        ('crm_companies', ref('base_crm__companies'), 'company_id'),
-        ('crm_opportunities', ref('base_crm__opportunities'), 'opportunity_id'),
-        ('sales_activities', ref('base_crm__sales_activities'), 'activity_id'),
-        ('crm_lead_dispositions', ref('base_crm__lead_dispositions'), 'disposition_id'),
+        ('crm_leads', ref('landing_crm__leads'), 'lead_id'),
+        ('crm_companies', ref('landing_crm__companies'), 'company_id'),
+        ('crm_opportunities', ref('landing_crm__opportunities'), 'opportunity_id'),
+        ('sales_activities', ref('landing_crm__sales_activities'), 'activity_id'),
+        ('crm_lead_dispositions', ref('landing_crm__lead_dispositions'), 'disposition_id'),
     ]) | indent(4) }}
 ),
 
@@ -33,7 +33,7 @@ leads as (
         is_rejected,
         is_staged,
         has_invalid_updated_at
-    from {{ ref('base_crm__leads') }}
+    from {{ ref('landing_crm__leads') }}
     where {{ in_records_to_refresh('lead_id', 'crm_leads', watermark) }}
 ),
 
@@ -48,7 +48,7 @@ companies as (
         has_invalid_employee_count,
         has_invalid_account_tier,
         has_invalid_updated_at
-    from {{ ref('base_crm__companies') }}
+    from {{ ref('landing_crm__companies') }}
     where {{ in_records_to_refresh('company_id', 'crm_companies', watermark) }}
 ),
 
@@ -64,7 +64,7 @@ opportunities as (
         has_invalid_closed_at,
         has_invalid_is_won,
         has_invalid_amount
-    from {{ ref('base_crm__opportunities') }}
+    from {{ ref('landing_crm__opportunities') }}
     where {{ in_records_to_refresh('opportunity_id', 'crm_opportunities', watermark) }}
 ),
 
@@ -79,7 +79,7 @@ sales_activities as (
         is_duplicate,
         is_staged,
         has_invalid_activity_type
-    from {{ ref('base_crm__sales_activities') }}
+    from {{ ref('landing_crm__sales_activities') }}
     where {{ in_records_to_refresh('activity_id', 'sales_activities', watermark) }}
 ),
 
@@ -94,7 +94,7 @@ lead_dispositions as (
         is_duplicate,
         is_staged,
         has_invalid_disposition
-    from {{ ref('base_crm__lead_dispositions') }}
+    from {{ ref('landing_crm__lead_dispositions') }}
     where {{ in_records_to_refresh('disposition_id', 'crm_lead_dispositions', watermark) }}
 ),
 

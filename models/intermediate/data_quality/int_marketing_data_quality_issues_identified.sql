@@ -13,9 +13,9 @@ with
 {% if is_incremental() -%}
 records_to_refresh as (
     {{ records_to_refresh([
-        ('email_events', ref('base_marketing__email_events'), 'event_id'),
-        ('webinar_events', ref('base_marketing__webinar_events'), 'event_id'),
-        ('content_downloads', ref('base_marketing__content_downloads'), 'event_id'),
+        ('email_events', ref('landing_marketing__email_events'), 'event_id'),
+        ('webinar_events', ref('landing_marketing__webinar_events'), 'event_id'),
+        ('content_downloads', ref('landing_marketing__content_downloads'), 'event_id'),
     ]) | indent(4) }}
 ),
 
@@ -31,7 +31,7 @@ email_events as (
         is_duplicate,
         is_staged,
         has_invalid_event_type
-    from {{ ref('base_marketing__email_events') }}
+    from {{ ref('landing_marketing__email_events') }}
     where {{ in_records_to_refresh('event_id', 'email_events', watermark) }}
 ),
 
@@ -46,7 +46,7 @@ webinar_events as (
         is_duplicate,
         is_staged,
         has_invalid_event_type
-    from {{ ref('base_marketing__webinar_events') }}
+    from {{ ref('landing_marketing__webinar_events') }}
     where {{ in_records_to_refresh('event_id', 'webinar_events', watermark) }}
 ),
 
@@ -60,7 +60,7 @@ content_downloads as (
         is_rejected,
         is_duplicate,
         is_staged
-    from {{ ref('base_marketing__content_downloads') }}
+    from {{ ref('landing_marketing__content_downloads') }}
     where {{ in_records_to_refresh('event_id', 'content_downloads', watermark) }}
 ),
 

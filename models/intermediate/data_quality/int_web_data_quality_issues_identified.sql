@@ -13,8 +13,8 @@ with
 {% if is_incremental() -%}
 records_to_refresh as (
     {{ records_to_refresh([
-        ('web_page_views', ref('base_web__page_views'), 'event_id'),
-        ('form_submissions', ref('base_web__form_submissions'), 'event_id'),
+        ('web_page_views', ref('landing_web__page_views'), 'event_id'),
+        ('form_submissions', ref('landing_web__form_submissions'), 'event_id'),
     ]) | indent(4) }}
 ),
 
@@ -29,7 +29,7 @@ page_views as (
         is_rejected,
         is_duplicate,
         is_staged
-    from {{ ref('base_web__page_views') }}
+    from {{ ref('landing_web__page_views') }}
     where {{ in_records_to_refresh('event_id', 'web_page_views', watermark) }}
 ),
 
@@ -43,7 +43,7 @@ form_submissions as (
         is_rejected,
         is_duplicate,
         is_staged
-    from {{ ref('base_web__form_submissions') }}
+    from {{ ref('landing_web__form_submissions') }}
     where {{ in_records_to_refresh('event_id', 'form_submissions', watermark) }}
 ),
 

@@ -16,7 +16,7 @@ companies as (
         updated_at,
         loaded_at,
         _refreshed_at
-    from {{ ref('base_crm__companies') }}
+    from {{ ref('landing_crm__companies') }}
     where is_staged
 )
 

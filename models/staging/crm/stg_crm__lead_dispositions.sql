@@ -15,7 +15,7 @@ lead_dispositions as (
         occurred_at,
         loaded_at,
         _refreshed_at
-    from {{ ref('base_crm__lead_dispositions') }}
+    from {{ ref('landing_crm__lead_dispositions') }}
     where is_staged
 )
 

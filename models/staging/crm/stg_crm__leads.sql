@@ -17,7 +17,7 @@ leads as (
         updated_at,
         loaded_at,
         _refreshed_at
-    from {{ ref('base_crm__leads') }}
+    from {{ ref('landing_crm__leads') }}
     where is_staged
 )
 

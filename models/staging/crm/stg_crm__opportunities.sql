@@ -14,7 +14,7 @@ opportunities as (
         amount,
         loaded_at,
         _refreshed_at
-    from {{ ref('base_crm__opportunities') }}
+    from {{ ref('landing_crm__opportunities') }}
     where is_staged
 )
 

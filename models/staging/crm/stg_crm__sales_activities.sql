@@ -12,7 +12,7 @@ sales_activities as (
         occurred_at,
         loaded_at,
         _refreshed_at
-    from {{ ref('base_crm__sales_activities') }}
+    from {{ ref('landing_crm__sales_activities') }}
     where is_staged
 )
 

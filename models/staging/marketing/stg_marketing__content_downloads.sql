@@ -13,7 +13,7 @@ content_downloads as (
         occurred_at,
         loaded_at,
         _refreshed_at
-    from {{ ref('base_marketing__content_downloads') }}
+    from {{ ref('landing_marketing__content_downloads') }}
     where is_staged
 )
 

@@ -13,7 +13,7 @@ email_events as (
         occurred_at,
         loaded_at,
         _refreshed_at
-    from {{ ref('base_marketing__email_events') }}
+    from {{ ref('landing_marketing__email_events') }}
     where is_staged
 )
 

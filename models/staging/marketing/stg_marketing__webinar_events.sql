@@ -13,7 +13,7 @@ webinar_events as (
         occurred_at,
         loaded_at,
         _refreshed_at
-    from {{ ref('base_marketing__webinar_events') }}
+    from {{ ref('landing_marketing__webinar_events') }}
     where is_staged
 )
 

@@ -12,7 +12,7 @@ form_submissions as (
         occurred_at,
         loaded_at,
         _refreshed_at
-    from {{ ref('base_web__form_submissions') }}
+    from {{ ref('landing_web__form_submissions') }}
     where is_staged
 )
 

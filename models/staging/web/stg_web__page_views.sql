@@ -12,7 +12,7 @@ page_views as (
         occurred_at,
         loaded_at,
         _refreshed_at
-    from {{ ref('base_web__page_views') }}
+    from {{ ref('landing_web__page_views') }}
     where is_staged
 )
 

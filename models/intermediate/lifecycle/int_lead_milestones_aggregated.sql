@@ -10,9 +10,8 @@
     Incremental by lead like int_lead_events_scored (macro leads_to_refresh).
 -#}
 
--- depends_on: {{ ref('int_landings_unioned') }}
+-- depends_on: {{ ref('int_lead_changes_unioned') }}
 -- depends_on: {{ ref('stg_crm__leads') }}
--- depends_on: {{ ref('int_scoring_rule_changes') }}
 
 with
 

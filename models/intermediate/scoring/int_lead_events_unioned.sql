@@ -2,68 +2,25 @@
 
 {#-
     One stream of every lead activity that can carry a scoring signal (SPEC section 2),
-    from the five activity sources and sales activities. Anonymous page views and
-    event types that map to no signal (email `delivered`, sales calls, ...) are left out.
-    A view: the incremental scoring model reads it for the leads it recomputes.
+    from the five activity sources (page views categorised by int_page_views_categorised)
+    and sales activities. Anonymous page views and event types that map to no signal
+    (email `delivered`, sales calls, ...) are left out. A view: the incremental scoring
+    model reads it for the leads it recomputes. `_refreshed_at` (when the landing model
+    last recomputed the event) lets a scoped test read only the recomputed events.
 -#}
 
 with
 
-page_views as (
-    select
-        event_id,
-        lead_id,
-        page_url,
-        occurred_at
-    from {{ ref('stg_web__page_views') }}
-    where lead_id is not null
-),
-
-page_categories as (
-    select
-        page_category,
-        url_pattern,
-        priority
-    from {{ ref('page_categories') }}
-),
-
-category_priorities as (
-    select distinct
-        page_category,
-        priority
-    from page_categories
-),
-
-page_urls as (
-    select distinct page_url
-    from page_views
-),
-
-page_urls_categorised as (
-    -- each distinct URL once (far fewer than page views): the lowest priority number
-    -- among the matching patterns wins; no match is `other`
-    select
-        page_urls.page_url,
-        min(page_categories.priority) as matched_priority
-    from page_urls
-    left join page_categories
-        on lower(page_urls.page_url) like page_categories.url_pattern
-    group by page_urls.page_url
-),
-
 page_view_signals as (
     select
         'web_page_views' as event_source,
-        page_views.event_id,
-        page_views.lead_id,
+        event_id,
+        lead_id,
         'page_view' as signal,
-        coalesce(category_priorities.page_category, 'other') as qualifier,
-        page_views.occurred_at
-    from page_views
-    left join page_urls_categorised
-        on page_views.page_url = page_urls_categorised.page_url
-    left join category_priorities
-        on page_urls_categorised.matched_priority = category_priorities.priority
+        page_category as qualifier,
+        occurred_at,
+        _refreshed_at
+    from {{ ref('int_page_views_categorised') }}
 ),
 
 email_signals as (
@@ -73,7 +30,8 @@ email_signals as (
         lead_id,
         'email_' || event_type as signal,
         cast(null as {{ dbt.type_string() }}) as qualifier,
-        occurred_at
+        occurred_at,
+        _refreshed_at
     from {{ ref('stg_marketing__email_events') }}
     where event_type in ('open', 'click', 'bounce', 'unsubscribe')
 ),
@@ -88,7 +46,8 @@ webinar_signals as (
             when 'attended' then 'webinar_attendance'
         end as signal,
         cast(null as {{ dbt.type_string() }}) as qualifier,
-        occurred_at
+        occurred_at,
+        _refreshed_at
     from {{ ref('stg_marketing__webinar_events') }}
     where event_type in ('registered', 'attended')
 ),
@@ -100,7 +59,8 @@ download_signals as (
         lead_id,
         'content_download' as signal,
         asset_type as qualifier,
-        occurred_at
+        occurred_at,
+        _refreshed_at
     from {{ ref('stg_marketing__content_downloads') }}
 ),
 
@@ -111,7 +71,8 @@ form_signals as (
         lead_id,
         'form_submission' as signal,
         form_type as qualifier,
-        occurred_at
+        occurred_at,
+        _refreshed_at
     from {{ ref('stg_web__form_submissions') }}
 ),
 
@@ -122,7 +83,8 @@ sales_meeting_signals as (
         lead_id,
         'sales_meeting' as signal,
         cast(null as {{ dbt.type_string() }}) as qualifier,
-        occurred_at
+        occurred_at,
+        _refreshed_at
     from {{ ref('stg_crm__sales_activities') }}
     where activity_type = 'meeting'
 ),

@@ -92,11 +92,7 @@ mqls as (
         ) as mql_number,
         greatest(
             cycles_qualified.qualified_at,
-            case
-                when lead_milestones.first_points_at <= {{ as_of_timestamp() }}
-                    then greatest(lead_milestones.first_points_at, lead_milestones.created_at)
-                else lead_milestones.created_at
-            end
+            {{ earliest_mql_at('lead_milestones.first_points_at', 'lead_milestones.created_at') }}
         ) as mql_at,
         rule_sets.engagement_window_days,
         rule_sets.sales_sla_hours
@@ -114,17 +110,10 @@ sales_ready_timing as (
         mqls.lead_id,
         mqls.rule_set_id,
         mqls.cycle_number,
-        max(
-            case
-                when
-                    sales_ready_events.occurred_at <= mqls.mql_at
-                    and sales_ready_events.occurred_at > {{ dbt.dateadd(
-                        'day', '-1 * mqls.engagement_window_days', 'mqls.mql_at'
-                    ) }}
-                    then 1
-                else 0
-            end
-        ) as has_sales_ready_in_window,
+        {{ dbt.bool_or(
+            'sales_ready_events.occurred_at <= mqls.mql_at and sales_ready_events.occurred_at > '
+            ~ dbt.dateadd('day', '-1 * mqls.engagement_window_days', 'mqls.mql_at')
+        ) }} as has_sales_ready_in_window,
         min(
             case
                 when sales_ready_events.occurred_at > mqls.mql_at
@@ -168,7 +157,7 @@ mqls_timed as (
         mqls.mql_number,
         mqls.mql_at,
         case
-            when sales_ready_timing.has_sales_ready_in_window = 1 then mqls.mql_at
+            when sales_ready_timing.has_sales_ready_in_window then mqls.mql_at
             else sales_ready_timing.first_sales_ready_after_mql_at
         end as sql_at,
         first_touches.first_sales_touch_at,

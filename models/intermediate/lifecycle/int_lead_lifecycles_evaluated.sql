@@ -30,21 +30,15 @@ lead_milestones as (
     where created_at <= {{ as_of_timestamp() }}
 ),
 
-rule_sets as (
-    select
-        rule_set_id,
-        engagement_window_days
-    from {{ ref('scoring_rule_sets') }}
-),
-
 engagement_rules as (
     select
         rule_set_id,
         rule_id,
         points,
         cap,
-        counting_unit
-    from {{ ref('scoring_engagement_rules') }}
+        counting_unit,
+        engagement_window_days
+    from {{ ref('int_engagement_rules_enriched') }}
 ),
 
 lead_cycles as (
@@ -133,8 +127,6 @@ events_in_current_window as (
         scored_events.occurred_at,
         engagement_rules.counting_unit
     from scored_events
-    inner join rule_sets
-        on scored_events.rule_set_id = rule_sets.rule_set_id
     inner join engagement_rules
         on
             scored_events.rule_set_id = engagement_rules.rule_set_id
@@ -143,7 +135,7 @@ events_in_current_window as (
         on scored_events.lead_id = scoring_cycles.lead_id
     where
         scored_events.occurred_at
-        > {{ dbt.dateadd('day', '-1 * rule_sets.engagement_window_days', as_of_timestamp()) }}
+        > {{ dbt.dateadd('day', '-1 * engagement_rules.engagement_window_days', as_of_timestamp()) }}
         and scored_events.cycle_number = coalesce(scoring_cycles.cycle_number, 0)
 ),
 
@@ -205,13 +197,8 @@ mql_summaries as (
         min(mqls.sql_at) as first_sql_at,
         min(case when mqls.mql_number = 1 then mqls.first_sales_touch_at end) as first_sales_touch_at,
         min(case when mqls.mql_number = 1 then mqls.sla_due_at end) as sla_due_at,
-        max(
-            case
-                when mqls.mql_number = 1 and mqls.is_sla_met then 1
-                when mqls.mql_number = 1 and not mqls.is_sla_met then 0
-            end
-        ) as first_mql_sla_met,
-        max(case when mqls.cycle_number = latest_dispositions.cycle_number then 1 else 0 end)
+        {{ dbt.bool_or('case when mqls.mql_number = 1 then mqls.is_sla_met end') }} as is_first_mql_sla_met,
+        {{ dbt.bool_or('mqls.cycle_number = latest_dispositions.cycle_number') }}
             as has_mql_since_latest_disposition
     from mqls
     left join latest_dispositions
@@ -244,18 +231,15 @@ milestones as (
         lead_milestones.fit_grade,
         lead_milestones.disqualifying_rule_id,
         cast(coalesce(current_engagement.engagement_score, 0) as {{ dbt.type_int() }}) as engagement_score,
-        case
-            when lead_milestones.first_points_at <= {{ as_of_timestamp() }}
-                then greatest(lead_milestones.first_points_at, lead_milestones.created_at)
-        end as nurturing_at,
+        {{ nurturing_at('lead_milestones.first_points_at', 'lead_milestones.created_at') }} as nurturing_at,
         mql_summaries.first_mql_at as mql_at,
         mql_summaries.first_sql_at as sql_at,
         mql_summaries.last_mql_at,
         cast(coalesce(mql_summaries.mql_count, 0) as {{ dbt.type_int() }}) as mql_count,
         mql_summaries.first_sales_touch_at,
         mql_summaries.sla_due_at,
-        mql_summaries.first_mql_sla_met,
-        coalesce(mql_summaries.has_mql_since_latest_disposition, 0) as has_mql_since_latest_disposition,
+        mql_summaries.is_first_mql_sla_met,
+        coalesce(mql_summaries.has_mql_since_latest_disposition, false) as has_mql_since_latest_disposition,
         latest_dispositions.disposition as latest_disposition,
         latest_dispositions.reason as latest_disposition_reason,
         opportunity_milestones.first_opportunity_at,
@@ -281,32 +265,14 @@ late_stages as (
     -- creation, an SQL never precedes its MQL)
     select
         milestones.*,
-        case
-            when milestones.first_opportunity_at is not null
-                then greatest(
-                    milestones.first_opportunity_at,
-                    coalesce(milestones.sql_at, milestones.mql_at, milestones.nurturing_at, milestones.created_at)
-                )
-        end as opportunity_at
+        {{ stage_entered_at('opportunity_at', 'milestones.first_opportunity_at', 'milestones') }} as opportunity_at
     from milestones
 ),
 
 customer_stage as (
     select
         late_stages.*,
-        case
-            when late_stages.first_won_at is not null
-                then greatest(
-                    late_stages.first_won_at,
-                    coalesce(
-                        late_stages.opportunity_at,
-                        late_stages.sql_at,
-                        late_stages.mql_at,
-                        late_stages.nurturing_at,
-                        late_stages.created_at
-                    )
-                )
-        end as customer_at
+        {{ stage_entered_at('customer_at', 'late_stages.first_won_at', 'late_stages') }} as customer_at
     from late_stages
 ),
 
@@ -329,13 +295,13 @@ evaluated as (
         case
             when disqualifying_rule_id is not null then 'disqualified'
             when latest_disposition = 'disqualified' then 'disqualified'
-            when latest_disposition = 'recycled' and has_mql_since_latest_disposition = 0 then 'recycled'
+            when latest_disposition = 'recycled' and not has_mql_since_latest_disposition then 'recycled'
             else 'open'
         end as lead_status,
         case
             when disqualifying_rule_id is not null then disqualifying_rule_id
             when latest_disposition = 'disqualified' then latest_disposition_reason
-            when latest_disposition = 'recycled' and has_mql_since_latest_disposition = 0
+            when latest_disposition = 'recycled' and not has_mql_since_latest_disposition
                 then latest_disposition_reason
         end as status_reason,
         mql_at is not null as is_mql,
@@ -353,7 +319,7 @@ evaluated as (
         {{ hours_between('created_at', 'mql_at') }} as hours_to_mql,
         {{ hours_between('mql_at', 'sql_at') }} as hours_mql_to_sql,
         {{ hours_between('mql_at', 'first_sales_touch_at') }} as hours_to_first_sales_touch,
-        case first_mql_sla_met when 1 then true when 0 then false end as is_sla_met,
+        is_first_mql_sla_met as is_sla_met,
         {{ as_of_timestamp() }} as scored_as_of
     from customer_stage
 )

@@ -8,9 +8,8 @@
     recomputes the leads that landed again and the leads of re-landed companies.
 -#}
 
--- depends_on: {{ ref('int_landings_unioned') }}
+-- depends_on: {{ ref('int_lead_changes_unioned') }}
 -- depends_on: {{ ref('stg_crm__leads') }}
--- depends_on: {{ ref('int_scoring_rule_changes') }}
 
 with
 

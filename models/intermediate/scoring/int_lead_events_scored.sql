@@ -29,9 +29,8 @@
     award 0 points.
 -#}
 
--- depends_on: {{ ref('int_landings_unioned') }}
+-- depends_on: {{ ref('int_lead_changes_unioned') }}
 -- depends_on: {{ ref('stg_crm__leads') }}
--- depends_on: {{ ref('int_scoring_rule_changes') }}
 
 with
 
@@ -58,13 +57,6 @@ leads as (
     {%- endif %}
 ),
 
-rule_sets as (
-    select
-        rule_set_id,
-        engagement_window_days
-    from {{ ref('scoring_rule_sets') }}
-),
-
 engagement_rules as (
     select
         rule_set_id,
@@ -74,8 +66,9 @@ engagement_rules as (
         points,
         cap,
         counting_unit,
-        is_sales_ready
-    from {{ ref('scoring_engagement_rules') }}
+        is_sales_ready,
+        engagement_window_days
+    from {{ ref('int_engagement_rules_enriched') }}
 ),
 
 lead_cycles as (
@@ -125,14 +118,12 @@ events_matched as (
         events.event_source,
         events.event_id,
         events.occurred_at,
-        {{ dbt.dateadd('day', 'rule_sets.engagement_window_days', 'events.occurred_at') }} as leaves_window_at
+        {{ dbt.dateadd('day', 'engagement_rules.engagement_window_days', 'events.occurred_at') }} as leaves_window_at
     from events
     inner join engagement_rules
         on
             events.signal = engagement_rules.signal
             and (engagement_rules.qualifier is null or events.qualifier = engagement_rules.qualifier)
-    inner join rule_sets
-        on engagement_rules.rule_set_id = rule_sets.rule_set_id
 ),
 
 events_per_event as (

@@ -12,9 +12,8 @@
     leads_to_refresh); changed rules recompute every lead.
 -#}
 
--- depends_on: {{ ref('int_landings_unioned') }}
+-- depends_on: {{ ref('int_lead_changes_unioned') }}
 -- depends_on: {{ ref('stg_crm__leads') }}
--- depends_on: {{ ref('int_scoring_rule_changes') }}
 
 with
 

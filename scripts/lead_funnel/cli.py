@@ -17,13 +17,13 @@ Exit codes (also in docs/running.md and :mod:`lead_funnel.exitcodes`):
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from lead_funnel import __version__, benchmark, generate, publish, report, runner, status, transfer
+from lead_funnel.argtypes import iso_date, positive_int
 from lead_funnel.steplog import LOG_FORMATS
 
 Subparsers = argparse._SubParsersAction  # what add_subparsers returns
@@ -263,28 +263,11 @@ def _add_transfer(subparsers: Subparsers, shared: SharedOptions) -> None:
     export.set_defaults(func=transfer.cmd_export_marts)
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from exc
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
-    return number
-
-
 def _sizes(value: str) -> list[benchmark.Size]:
     try:
         return benchmark.parse_sizes(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"invalid date {value!r}: use YYYY-MM-DD") from exc
 
 
 def _add_benchmark(subparsers: Subparsers, shared: SharedOptions) -> None:
@@ -312,7 +295,7 @@ def _add_benchmark(subparsers: Subparsers, shared: SharedOptions) -> None:
     )
     parser.add_argument(
         "--repeat",
-        type=_positive_int,
+        type=positive_int,
         metavar="N",
         help=f"runs per size, each figure the median (default: {benchmark.DEFAULT_REPEAT}; "
         f"sizes of {benchmark.EXPENSIVE_LEADS:,} leads or more run once unless --repeat is "
@@ -320,13 +303,13 @@ def _add_benchmark(subparsers: Subparsers, shared: SharedOptions) -> None:
     )
     parser.add_argument(
         "--days",
-        type=_positive_int,
+        type=positive_int,
         default=benchmark.DEFAULT_DAYS,
         help=f"length of the generated period in days (default: {benchmark.DEFAULT_DAYS})",
     )
     parser.add_argument(
         "--start-date",
-        type=_date,
+        type=iso_date,
         default=benchmark.DEFAULT_START_DATE,
         metavar="YYYY-MM-DD",
         help="first day of the generated data; as_of is its end (start + days). Default: "

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lead_funnel.argtypes import iso_date, positive_int
 from lead_funnel.config import load_settings
 from lead_funnel.generate.errors import GenerateError
 from lead_funnel.generate.generator import generate_raw
@@ -31,25 +32,6 @@ def _parse_timestamp(value: str) -> dt.datetime:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return parsed
-
-
-def _parse_date(value: str) -> dt.date:
-    """A date option (YYYY-MM-DD)."""
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"invalid date {value!r}: use YYYY-MM-DD") from exc
-
-
-def _positive_int(value: str) -> int:
-    """An integer option of at least 1."""
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from exc
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
-    return number
 
 
 def _rate(value: str) -> float:
@@ -137,14 +119,14 @@ def _add_generate_command(subparsers: Any, shared: Any) -> None:
         "reproducible runs pass --start-date. Parent folders of the --duckdb file are created.",
     )
     generate.add_argument(
-        "--leads", type=_positive_int, default=10_000, help="number of leads (default 10000)"
+        "--leads", type=positive_int, default=10_000, help="number of leads (default 10000)"
     )
     generate.add_argument(
-        "--days", type=_positive_int, default=365, help="length of the period in days (365)"
+        "--days", type=positive_int, default=365, help="length of the period in days (365)"
     )
     generate.add_argument(
         "--start-date",
-        type=_parse_date,
+        type=iso_date,
         metavar="YYYY-MM-DD",
         help="first day of the period (UTC). Default: now minus --days, so the data ends now; "
         "pass a date for reproducible data (tests, benchmarks)",

@@ -11,17 +11,9 @@
     by lead (macro leads_to_refresh).
 -#}
 
--- depends_on: {{ ref('int_lead_changes_unioned') }}
--- depends_on: {{ ref('stg_crm__leads') }}
-
 with
 
-{% if is_incremental() -%}
-leads_to_refresh as (
-    {{ leads_to_refresh() | indent(4) }}
-),
-
-{% endif -%}
+{{ leads_to_refresh_cte() }}
 fit_scores as (
     select
         lead_id,
@@ -29,9 +21,7 @@ fit_scores as (
         fit_score,
         disqualifying_rule_id
     from {{ ref('int_leads_fit_scored') }}
-    {%- if is_incremental() %}
-    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-    {%- endif %}
+    where {{ in_leads_to_refresh() }}
 ),
 
 rule_sets as (
@@ -60,9 +50,7 @@ scored_events as (
         engagement_score,
         lead_score
     from {{ ref('int_lead_events_scored') }}
-    {%- if is_incremental() %}
-    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-    {%- endif %}
+    where {{ in_leads_to_refresh() }}
 ),
 
 qualifying_events as (

@@ -6,9 +6,10 @@
     time the lead score reached the MQL threshold, the engagement score the minimum
     engagement and the fit score the minimum fit (when the rule set has one), for a lead
     no disqualifying fit rule matches (SPEC section 3). Each such row is one MQL. A cycle
-    that follows a `disqualified` disposition has none. Like int_lead_milestones_aggregated,
-    independent of `as_of` (int_lead_mqls_evaluated drops the later ones) and incremental
-    by lead (macro leads_to_refresh).
+    that follows a `disqualified` disposition has none. The gates but the threshold are
+    macro passes_mql_gates, shared with threshold_calibration. Like
+    int_lead_milestones_aggregated, independent of `as_of` (int_lead_mqls_evaluated drops
+    the later ones) and incremental by lead (macro leads_to_refresh).
 -#}
 
 with
@@ -72,10 +73,7 @@ qualifying_events as (
             and scored_events.cycle_number = disqualified_cycles.cycle_number
     where
         scored_events.lead_score >= rule_sets.mql_threshold
-        and scored_events.engagement_score >= rule_sets.min_engagement_points
-        and (rule_sets.min_fit_points is null or fit_scores.fit_score >= rule_sets.min_fit_points)
-        and fit_scores.disqualifying_rule_id is null
-        and disqualified_cycles.lead_id is null
+        and {{ passes_mql_gates('scored_events', 'rule_sets', 'fit_scores', 'disqualified_cycles') }}
 ),
 
 cycles_qualified as (

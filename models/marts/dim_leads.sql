@@ -9,16 +9,10 @@
     this `as_of` (an earlier `as_of` drops them).
 -#}
 
--- depends_on: {{ ref('int_lead_changes_unioned') }}
--- depends_on: {{ ref('stg_crm__leads') }}
-
 with
 
+{{ leads_to_refresh_cte('changed_leads') }}
 {% if is_incremental() -%}
-changed_leads as (
-    {{ leads_to_refresh() | indent(4) }}
-),
-
 leads_to_refresh as (
     select changed_leads.lead_id
     from changed_leads
@@ -49,10 +43,9 @@ leads as (
         account_tier,
         created_at
     from {{ ref('int_leads_enriched') }}
-    where created_at <= {{ as_of_timestamp() }}
-    {%- if is_incremental() %}
-        and lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-    {%- endif %}
+    where
+        created_at <= {{ as_of_timestamp() }}
+        and {{ in_leads_to_refresh() }}
 ),
 
 final as (

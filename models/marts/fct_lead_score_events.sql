@@ -12,12 +12,11 @@
     the leads after it.
 -#}
 
--- depends_on: {{ ref('int_lead_changes_unioned') }}
--- depends_on: {{ ref('stg_crm__leads') }}
 -- depends_on: {{ ref('int_leads_enriched') }}
 
 with
 
+{{ leads_to_refresh_cte('changed_leads') }}
 {% if is_incremental() -%}
 last_build as (
     select
@@ -25,10 +24,6 @@ last_build as (
         coalesce({{ dbt.bool_or('built.rule_set_id <> ' ~ active_rule_set()) }}, false)
             as has_other_rule_set
     from {{ this }} as built
-),
-
-changed_leads as (
-    {{ leads_to_refresh() | indent(4) }}
 ),
 
 leads_to_refresh as (
@@ -62,9 +57,7 @@ leads_to_refresh as (
 leads as (
     select lead_id
     from {{ ref('dim_leads') }}
-    {%- if is_incremental() %}
-    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-    {%- endif %}
+    where {{ in_leads_to_refresh() }}
 ),
 
 scored_events as (

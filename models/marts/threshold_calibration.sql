@@ -7,15 +7,16 @@
 
     One pass over the score ledger answers every threshold. Within a cycle, the lead
     qualifies at threshold T at the first event passing the other gates (minimum
-    engagement and fit, no disqualifying rule, not a disqualified cycle) whose lead
-    score reaches T. Taken in time order, the events whose score beats every earlier
-    one's are the only ones that can be first: such an event is the first for exactly
-    the thresholds above the earlier best score and up to its own. Joining those
-    records to the candidate thresholds gives each cycle's qualifying time at every
-    threshold it reaches, and from there everything follows as in the lifecycle: the
-    MQL time clamped to nurturing or creation, an SQL when the cycle has a sales-ready
-    event after the MQL time less the engagement window (in the window up to the MQL,
-    or later), opportunities and customers as of `as_of`.
+    engagement and fit, no disqualifying rule, not a disqualified cycle: macro
+    passes_mql_gates, as in int_lead_cycles_qualified) whose lead score reaches T. Taken
+    in time order, the events whose score beats every earlier one's are the only ones
+    that can be first: such an event is the first for exactly the thresholds above the
+    earlier best score and up to its own. Joining those records to the candidate
+    thresholds gives each cycle's qualifying time at every threshold it reaches, and
+    from there everything follows as in the lifecycle: the MQL time clamped to
+    nurturing or creation, an SQL when the cycle has a sales-ready event after the MQL
+    time less the engagement window (in the window up to the MQL, or later),
+    opportunities and customers as of `as_of`.
 -#}
 
 with
@@ -103,11 +104,7 @@ gated_events as (
         on
             scored_events.lead_id = disqualified_cycles.lead_id
             and scored_events.cycle_number = disqualified_cycles.cycle_number
-    where
-        scored_events.engagement_score >= rule_sets.min_engagement_points
-        and (rule_sets.min_fit_points is null or lead_milestones.fit_score >= rule_sets.min_fit_points)
-        and lead_milestones.disqualifying_rule_id is null
-        and disqualified_cycles.lead_id is null
+    where {{ passes_mql_gates('scored_events', 'rule_sets', 'lead_milestones', 'disqualified_cycles') }}
 ),
 
 cycle_mqls as (

@@ -6,22 +6,15 @@
     time the lead score reached the MQL threshold, the engagement score the minimum
     engagement and the fit score the minimum fit (when the rule set has one), for a lead
     no disqualifying fit rule matches (SPEC section 3). Each such row is one MQL. A cycle
-    that follows a `disqualified` disposition has none. Like int_lead_milestones_aggregated,
-    independent of `as_of` (int_lead_mqls_evaluated drops the later ones) and incremental
-    by lead (macro leads_to_refresh).
+    that follows a `disqualified` disposition has none. The gates but the threshold are
+    macro passes_mql_gates, shared with threshold_calibration. Like
+    int_lead_milestones_aggregated, independent of `as_of` (int_lead_mqls_evaluated drops
+    the later ones) and incremental by lead (macro leads_to_refresh).
 -#}
-
--- depends_on: {{ ref('int_lead_changes_unioned') }}
--- depends_on: {{ ref('stg_crm__leads') }}
 
 with
 
-{% if is_incremental() -%}
-leads_to_refresh as (
-    {{ leads_to_refresh() | indent(4) }}
-),
-
-{% endif -%}
+{{ leads_to_refresh_cte() }}
 fit_scores as (
     select
         lead_id,
@@ -29,9 +22,7 @@ fit_scores as (
         fit_score,
         disqualifying_rule_id
     from {{ ref('int_leads_fit_scored') }}
-    {%- if is_incremental() %}
-    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-    {%- endif %}
+    where {{ in_leads_to_refresh() }}
 ),
 
 rule_sets as (
@@ -60,9 +51,7 @@ scored_events as (
         engagement_score,
         lead_score
     from {{ ref('int_lead_events_scored') }}
-    {%- if is_incremental() %}
-    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-    {%- endif %}
+    where {{ in_leads_to_refresh() }}
 ),
 
 qualifying_events as (
@@ -84,10 +73,7 @@ qualifying_events as (
             and scored_events.cycle_number = disqualified_cycles.cycle_number
     where
         scored_events.lead_score >= rule_sets.mql_threshold
-        and scored_events.engagement_score >= rule_sets.min_engagement_points
-        and (rule_sets.min_fit_points is null or fit_scores.fit_score >= rule_sets.min_fit_points)
-        and fit_scores.disqualifying_rule_id is null
-        and disqualified_cycles.lead_id is null
+        and {{ passes_mql_gates('scored_events', 'rule_sets', 'fit_scores', 'disqualified_cycles') }}
 ),
 
 cycles_qualified as (

@@ -10,25 +10,15 @@
     Incremental by lead like int_lead_events_scored (macro leads_to_refresh).
 -#}
 
--- depends_on: {{ ref('int_lead_changes_unioned') }}
--- depends_on: {{ ref('stg_crm__leads') }}
-
 with
 
-{% if is_incremental() -%}
-leads_to_refresh as (
-    {{ leads_to_refresh() | indent(4) }}
-),
-
-{% endif -%}
+{{ leads_to_refresh_cte() }}
 leads as (
     select
         lead_id,
         created_at
     from {{ ref('int_leads_enriched') }}
-    {%- if is_incremental() %}
-    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-    {%- endif %}
+    where {{ in_leads_to_refresh() }}
 ),
 
 fit_scores as (
@@ -48,9 +38,7 @@ scored_events as (
         occurred_at,
         points_awarded
     from {{ ref('int_lead_events_scored') }}
-    {%- if is_incremental() %}
-    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-    {%- endif %}
+    where {{ in_leads_to_refresh() }}
 ),
 
 event_milestones as (

@@ -29,9 +29,6 @@
     award 0 points.
 -#}
 
--- depends_on: {{ ref('int_lead_changes_unioned') }}
--- depends_on: {{ ref('stg_crm__leads') }}
-
 with
 
 fit_scores as (
@@ -42,19 +39,12 @@ fit_scores as (
     from {{ ref('int_leads_fit_scored') }}
 ),
 
-{% if is_incremental() -%}
-leads_to_refresh as (
-    {{ leads_to_refresh() | indent(4) }}
-),
-
-{% endif -%}
+{{ leads_to_refresh_cte() }}
 leads as (
     -- the staged leads (every one has a fit score), or those this run recomputes
     select distinct lead_id
     from fit_scores
-    {%- if is_incremental() %}
-    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-    {%- endif %}
+    where {{ in_leads_to_refresh() }}
 ),
 
 engagement_rules as (

@@ -8,17 +8,9 @@
     recomputes the leads that landed again and the leads of re-landed companies.
 -#}
 
--- depends_on: {{ ref('int_lead_changes_unioned') }}
--- depends_on: {{ ref('stg_crm__leads') }}
-
 with
 
-{% if is_incremental() -%}
-leads_to_refresh as (
-    {{ leads_to_refresh() | indent(4) }}
-),
-
-{% endif -%}
+{{ leads_to_refresh_cte() }}
 leads as (
     select
         lead_id,
@@ -29,9 +21,7 @@ leads as (
         campaign_id,
         created_at
     from {{ ref('stg_crm__leads') }}
-    {%- if is_incremental() %}
-    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-    {%- endif %}
+    where {{ in_leads_to_refresh() }}
 ),
 
 companies as (

@@ -12,17 +12,9 @@
     leads_to_refresh); changed rules recompute every lead.
 -#}
 
--- depends_on: {{ ref('int_lead_changes_unioned') }}
--- depends_on: {{ ref('stg_crm__leads') }}
-
 with
 
-{% if is_incremental() -%}
-leads_to_refresh as (
-    {{ leads_to_refresh() | indent(4) }}
-),
-
-{% endif -%}
+{{ leads_to_refresh_cte() }}
 leads as (
     select
         lead_id,
@@ -35,9 +27,7 @@ leads as (
         excluded_domain_kind,
         job_title
     from {{ ref('int_leads_enriched') }}
-    {%- if is_incremental() %}
-    where lead_id in (select leads_to_refresh.lead_id from leads_to_refresh)
-    {%- endif %}
+    where {{ in_leads_to_refresh() }}
 ),
 
 rule_sets as (

@@ -79,36 +79,20 @@ lead_dispositions_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        case
-            when rejection_issue is null
-                then row_number() over (
-                    partition by disposition_id, rejection_issue is null
-                    order by
-                        loaded_at desc,
-                        occurred_at desc,
-                        {{ code_point_order('lead_id') }} asc nulls last,
-                        {{ code_point_order('disposition') }} asc nulls last,
-                        {{ code_point_order('reason') }} asc nulls last
-                )
-        end as copy_number
+        {% call valid_landing_number('disposition_id') -%}
+            loaded_at desc,
+            occurred_at desc,
+            {{ code_point_order('lead_id') }} asc nulls last,
+            {{ code_point_order('disposition') }} asc nulls last,
+            {{ code_point_order('reason') }} asc nulls last
+        {%- endcall %} as copy_number
     from lead_dispositions_landed
 ),
 
 flagged as (
     select
-        disposition_id,
-        lead_id,
-        disposition,
-        reason,
-        occurred_at,
-        loaded_at,
-        rejection_issue,
-        rejected_column,
-        copy_number,
-        rejection_issue is not null as is_rejected,
-        rejection_issue is null and copy_number > 1 as is_duplicate,
-        rejection_issue is null and copy_number = 1 as is_staged,
-        has_invalid_disposition
+        *,
+        {{ landing_flags('copy_number') | indent(4) }}
     from lead_dispositions_deduplicated
 ),
 

@@ -77,36 +77,20 @@ webinar_events_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        case
-            when rejection_issue is null
-                then row_number() over (
-                    partition by event_id, rejection_issue is null
-                    order by
-                        loaded_at desc,
-                        occurred_at desc,
-                        {{ code_point_order('lead_id') }} asc nulls last,
-                        {{ code_point_order('webinar_id') }} asc nulls last,
-                        {{ code_point_order('event_type') }} asc nulls last
-                )
-        end as copy_number
+        {% call valid_landing_number('event_id') -%}
+            loaded_at desc,
+            occurred_at desc,
+            {{ code_point_order('lead_id') }} asc nulls last,
+            {{ code_point_order('webinar_id') }} asc nulls last,
+            {{ code_point_order('event_type') }} asc nulls last
+        {%- endcall %} as copy_number
     from webinar_events_landed
 ),
 
 flagged as (
     select
-        event_id,
-        lead_id,
-        webinar_id,
-        event_type,
-        occurred_at,
-        loaded_at,
-        rejection_issue,
-        rejected_column,
-        copy_number,
-        rejection_issue is not null as is_rejected,
-        rejection_issue is null and copy_number > 1 as is_duplicate,
-        rejection_issue is null and copy_number = 1 as is_staged,
-        has_invalid_event_type
+        *,
+        {{ landing_flags('copy_number') | indent(4) }}
     from webinar_events_deduplicated
 ),
 

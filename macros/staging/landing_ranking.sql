@@ -63,3 +63,12 @@
     rejection_issue is null and {{ number_column }} = 1 as is_staged
 {%- endmacro %}
 
+
+{#-
+    Every column a landing_ model computes after ranking its landings (macros
+    valid_landing_number and landing_flags), whichever rank it has: an incremental run
+    computes them again for the stored rows it ranks anew (macro landings_to_rank).
+-#}
+{% macro landing_ranking_columns() -%}
+    {{ return(['version_number', 'copy_number', 'is_rejected', 'is_superseded', 'is_duplicate', 'is_staged']) }}
+{%- endmacro %}

@@ -69,26 +69,7 @@ companies_validated as (
 ),
 
 companies_landed as (
-    select * from companies_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('companies_validated', 'company_id', [
-        'company_id',
-        'company_name',
-        'domain',
-        'employee_count',
-        'industry',
-        'country_code',
-        'account_tier',
-        'updated_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-        'has_invalid_employee_count',
-        'has_invalid_account_tier',
-        'has_invalid_updated_at',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('companies_validated', 'company_id', watermark) | indent(4) }}
 ),
 
 companies_versioned as (

@@ -57,21 +57,7 @@ lead_dispositions_validated as (
 ),
 
 lead_dispositions_landed as (
-    select * from lead_dispositions_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('lead_dispositions_validated', 'disposition_id', [
-        'disposition_id',
-        'lead_id',
-        'disposition',
-        'reason',
-        'occurred_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-        'has_invalid_disposition',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('lead_dispositions_validated', 'disposition_id', watermark) | indent(4) }}
 ),
 
 lead_dispositions_deduplicated as (

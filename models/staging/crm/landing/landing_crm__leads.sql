@@ -63,25 +63,7 @@ leads_validated as (
 ),
 
 leads_landed as (
-    select * from leads_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('leads_validated', 'lead_id', [
-        'lead_id',
-        'email',
-        'email_domain',
-        'job_title',
-        'company_id',
-        'lead_source',
-        'campaign_id',
-        'created_at',
-        'updated_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-        'has_invalid_updated_at',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('leads_validated', 'lead_id', watermark) | indent(4) }}
 ),
 
 leads_versioned as (

@@ -61,24 +61,7 @@ opportunities_validated as (
 ),
 
 opportunities_landed as (
-    select * from opportunities_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('opportunities_validated', 'opportunity_id', [
-        'opportunity_id',
-        'lead_id',
-        'created_at',
-        'closed_at',
-        'is_won',
-        'amount',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-        'has_invalid_closed_at',
-        'has_invalid_is_won',
-        'has_invalid_amount',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('opportunities_validated', 'opportunity_id', watermark) | indent(4) }}
 ),
 
 opportunities_versioned as (

@@ -54,20 +54,7 @@ sales_activities_validated as (
 ),
 
 sales_activities_landed as (
-    select * from sales_activities_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('sales_activities_validated', 'activity_id', [
-        'activity_id',
-        'lead_id',
-        'activity_type',
-        'occurred_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-        'has_invalid_activity_type',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('sales_activities_validated', 'activity_id', watermark) | indent(4) }}
 ),
 
 sales_activities_deduplicated as (

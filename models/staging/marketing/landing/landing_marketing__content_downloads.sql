@@ -51,20 +51,7 @@ content_downloads_validated as (
 ),
 
 content_downloads_landed as (
-    select * from content_downloads_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('content_downloads_validated', 'event_id', [
-        'event_id',
-        'lead_id',
-        'asset_id',
-        'asset_type',
-        'occurred_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('content_downloads_validated', 'event_id', watermark) | indent(4) }}
 ),
 
 content_downloads_deduplicated as (

@@ -63,14 +63,7 @@ email_events_validated as (
 ),
 
 email_events_landed as (
-    select * from email_events_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('email_events_validated', 'event_id', [
-        'event_id', 'lead_id', 'email_campaign_id', 'event_type', 'occurred_at', 'loaded_at',
-        'rejection_issue', 'rejected_column', 'has_invalid_event_type',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('email_events_validated', 'event_id', watermark) | indent(4) }}
 ),
 
 email_events_deduplicated as (

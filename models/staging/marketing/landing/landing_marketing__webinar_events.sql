@@ -55,21 +55,7 @@ webinar_events_validated as (
 ),
 
 webinar_events_landed as (
-    select * from webinar_events_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('webinar_events_validated', 'event_id', [
-        'event_id',
-        'lead_id',
-        'webinar_id',
-        'event_type',
-        'occurred_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-        'has_invalid_event_type',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('webinar_events_validated', 'event_id', watermark) | indent(4) }}
 ),
 
 webinar_events_deduplicated as (

@@ -48,19 +48,7 @@ form_submissions_validated as (
 ),
 
 form_submissions_landed as (
-    select * from form_submissions_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('form_submissions_validated', 'event_id', [
-        'event_id',
-        'lead_id',
-        'form_type',
-        'occurred_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('form_submissions_validated', 'event_id', watermark) | indent(4) }}
 ),
 
 form_submissions_deduplicated as (

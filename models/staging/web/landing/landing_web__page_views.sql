@@ -48,19 +48,7 @@ page_views_validated as (
 ),
 
 page_views_landed as (
-    select * from page_views_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('page_views_validated', 'event_id', [
-        'event_id',
-        'lead_id',
-        'page_url',
-        'occurred_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('page_views_validated', 'event_id', watermark) | indent(4) }}
 ),
 
 page_views_deduplicated as (

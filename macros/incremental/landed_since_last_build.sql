@@ -32,13 +32,18 @@
 
 
 {#-
-    Filter on a raw relation's own columns: the rows an incremental run reads (see above);
-    `watermark` is the model's newest_in_target('loaded_at').
+    Filter on a raw relation's own columns: in an incremental run, the rows it reads (see
+    above; `watermark` is the model's newest_in_target('loaded_at')); every row in a full
+    build.
 -#}
 {% macro raw_rows_to_refresh(raw_column_types, watermark) -%}
-    {%- set landed_at = parse_raw_value('_loaded_at', dbt.type_timestamp(), raw_column_types) -%}
-    {{ landed_at }} is null
-    or {{ landed_at }} >= {{ watermark }}
+    {%- if is_incremental() -%}
+        {%- set landed_at = parse_raw_value('_loaded_at', dbt.type_timestamp(), raw_column_types) -%}
+        {{ landed_at }} is null
+        or {{ landed_at }} >= {{ watermark }}
+    {%- else -%}
+        true
+    {%- endif -%}
 {%- endmacro %}
 
 

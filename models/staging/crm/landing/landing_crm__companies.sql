@@ -15,20 +15,8 @@
 with
 
 raw_companies as (
-    select
-        company_id,
-        company_name,
-        domain,
-        employee_count,
-        industry,
-        country_code,
-        account_tier,
-        updated_at,
-        _loaded_at
-    from {{ source('crm', 'crm_companies') }}
-    {%- if is_incremental() %}
+    select * from {{ source('crm', 'crm_companies') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 companies_cast as (

@@ -15,17 +15,8 @@
 with
 
 raw_lead_dispositions as (
-    select
-        disposition_id,
-        lead_id,
-        disposition,
-        reason,
-        occurred_at,
-        _loaded_at
-    from {{ source('crm', 'crm_lead_dispositions') }}
-    {%- if is_incremental() %}
+    select * from {{ source('crm', 'crm_lead_dispositions') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 lead_dispositions_cast as (

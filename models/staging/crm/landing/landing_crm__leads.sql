@@ -14,20 +14,8 @@
 with
 
 raw_leads as (
-    select
-        lead_id,
-        email,
-        job_title,
-        company_id,
-        lead_source,
-        campaign_id,
-        created_at,
-        updated_at,
-        _loaded_at
-    from {{ source('crm', 'crm_leads') }}
-    {%- if is_incremental() %}
+    select * from {{ source('crm', 'crm_leads') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 leads_cast as (

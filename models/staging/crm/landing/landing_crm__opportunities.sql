@@ -15,18 +15,8 @@
 with
 
 raw_opportunities as (
-    select
-        opportunity_id,
-        lead_id,
-        created_at,
-        closed_at,
-        is_won,
-        amount,
-        _loaded_at
-    from {{ source('crm', 'crm_opportunities') }}
-    {%- if is_incremental() %}
+    select * from {{ source('crm', 'crm_opportunities') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 opportunities_cast as (

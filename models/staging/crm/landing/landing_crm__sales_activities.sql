@@ -15,16 +15,8 @@
 with
 
 raw_sales_activities as (
-    select
-        activity_id,
-        lead_id,
-        activity_type,
-        occurred_at,
-        _loaded_at
-    from {{ source('crm', 'sales_activities') }}
-    {%- if is_incremental() %}
+    select * from {{ source('crm', 'sales_activities') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 sales_activities_cast as (

@@ -14,17 +14,8 @@
 with
 
 raw_content_downloads as (
-    select
-        event_id,
-        lead_id,
-        asset_id,
-        asset_type,
-        occurred_at,
-        _loaded_at
-    from {{ source('marketing', 'content_downloads') }}
-    {%- if is_incremental() %}
+    select * from {{ source('marketing', 'content_downloads') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 content_downloads_cast as (

@@ -15,17 +15,8 @@
 with
 
 raw_email_events as (
-    select
-        event_id,
-        lead_id,
-        email_campaign_id,
-        event_type,
-        occurred_at,
-        _loaded_at
-    from {{ source('marketing', 'email_events') }}
-    {%- if is_incremental() %}
+    select * from {{ source('marketing', 'email_events') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 email_events_cast as (

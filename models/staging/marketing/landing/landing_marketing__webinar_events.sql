@@ -14,17 +14,8 @@
 with
 
 raw_webinar_events as (
-    select
-        event_id,
-        lead_id,
-        webinar_id,
-        event_type,
-        occurred_at,
-        _loaded_at
-    from {{ source('marketing', 'webinar_events') }}
-    {%- if is_incremental() %}
+    select * from {{ source('marketing', 'webinar_events') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 webinar_events_cast as (

@@ -14,16 +14,8 @@
 with
 
 raw_form_submissions as (
-    select
-        event_id,
-        lead_id,
-        form_type,
-        occurred_at,
-        _loaded_at
-    from {{ source('web', 'form_submissions') }}
-    {%- if is_incremental() %}
+    select * from {{ source('web', 'form_submissions') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 form_submissions_cast as (

@@ -14,16 +14,8 @@
 with
 
 raw_page_views as (
-    select
-        event_id,
-        lead_id,
-        page_url,
-        occurred_at,
-        _loaded_at
-    from {{ source('web', 'web_page_views') }}
-    {%- if is_incremental() %}
+    select * from {{ source('web', 'web_page_views') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 page_views_cast as (

@@ -7,7 +7,7 @@
       `_loaded_at` (no watermark finds those): macro raw_rows_to_refresh;
     - ranks them together with the copies and versions of the same ids the model already
       holds, taken as stored (cast and validated by earlier runs exactly as now): macro
-      previous_landings;
+      landings_to_rank;
     - writes every row of those ids again (strategy replace_keys); rows without an id
       are replaced by landing time (config refresh_unkeyed_since: loaded_at).
 -#}
@@ -32,22 +32,45 @@
 
 
 {#-
-    Filter on a raw relation's own columns: the rows an incremental run reads (see above);
-    `watermark` is the model's newest_in_target('loaded_at').
+    Filter on a raw relation's own columns: in an incremental run, the rows it reads (see
+    above; `watermark` is the model's newest_in_target('loaded_at')); every row in a full
+    build.
 -#}
 {% macro raw_rows_to_refresh(raw_column_types, watermark) -%}
-    {%- set landed_at = parse_raw_value('_loaded_at', dbt.type_timestamp(), raw_column_types) -%}
-    {{ landed_at }} is null
-    or {{ landed_at }} >= {{ watermark }}
+    {%- if is_incremental() -%}
+        {%- set landed_at = parse_raw_value('_loaded_at', dbt.type_timestamp(), raw_column_types) -%}
+        {{ landed_at }} is null
+        or {{ landed_at }} >= {{ watermark }}
+    {%- else -%}
+        true
+    {%- endif -%}
 {%- endmacro %}
 
 
 {#-
-    The stored rows to rank again with the new landings: every row this model holds,
-    landed before its watermark, of an id in `new_landings` (a CTE of the new landings,
-    cast and validated), with the CTE's `columns` in the same order; `watermark` as above.
+    The rows a landing_ model ranks (a whole select): its new landings, `new_landings` (a
+    CTE of the raw rows read, cast and validated) and, in an incremental run, the rows it
+    holds of the same ids landed before `watermark` (as above), so that the ranking sees
+    every landing of those ids. The stored rows bring the table's columns except those
+    computed after the ranking (macro landing_ranking_columns, and `_refreshed_at`): the
+    columns of `new_landings`. Both sides name them, in the table's order, so the union
+    matches them by name; a last, empty select of every column of `new_landings` makes
+    the union fail when the model has more or fewer columns than the table (a column
+    added or dropped since the last full refresh) instead of leaving one out.
 -#}
-{% macro previous_landings(new_landings, key_column, columns, watermark) -%}
+{% macro landings_to_rank(new_landings, key_column, watermark) -%}
+    {%- if is_incremental() -%}
+        {%- set computed = lead_funnel.landing_ranking_columns() + ['_refreshed_at'] -%}
+        {%- set columns = [] -%}
+        {%- for column in adapter.get_columns_in_relation(this) if column.name | lower not in computed -%}
+            {%- do columns.append(column.name) -%}
+        {%- endfor -%}
+    select
+        {%- for column in columns %}
+        {{ new_landings }}.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ new_landings }}
+    union all
     select
         {%- for column in columns %}
         previous.{{ column }}{{ ',' if not loop.last }}
@@ -59,4 +82,9 @@
             select {{ new_landings }}.{{ key_column }}
             from {{ new_landings }}
         )
+    union all
+    select * from {{ new_landings }} where false
+    {%- else -%}
+    select * from {{ new_landings }}
+    {%- endif -%}
 {%- endmacro %}

@@ -9,32 +9,27 @@
     - requires_lead: a row without `lead_id` is rejected.
 -#}
 {% macro rejection_checks(id_column, required_timestamp=none, is_event=false, requires_lead=false) -%}
-    {%- set occurs_after_landing = required_timestamp ~ ' > ' ~ dbt.dateadd('day', 1, 'loaded_at') -%}
+    {#- (condition, rejection_issue, rejected_column), in order of precedence -#}
+    {%- set checks = [(id_column ~ ' is null', 'missing_id', id_column)] -%}
+    {%- if required_timestamp -%}
+        {%- do checks.append((required_timestamp ~ ' is null', 'invalid_timestamp', required_timestamp)) -%}
+    {%- endif -%}
+    {%- do checks.append(('loaded_at is null', 'invalid_timestamp', '_loaded_at')) -%}
+    {%- if is_event -%}
+        {%- set occurs_after_landing = required_timestamp ~ ' > ' ~ dbt.dateadd('day', 1, 'loaded_at') -%}
+        {%- do checks.append((occurs_after_landing, 'future_timestamp', required_timestamp)) -%}
+    {%- endif -%}
+    {%- if requires_lead -%}
+        {%- do checks.append(('lead_id is null', 'missing_lead', 'lead_id')) -%}
+    {%- endif -%}
     case
-        when {{ id_column }} is null then 'missing_id'
-        {%- if required_timestamp %}
-        when {{ required_timestamp }} is null or loaded_at is null then 'invalid_timestamp'
-        {%- else %}
-        when loaded_at is null then 'invalid_timestamp'
-        {%- endif %}
-        {%- if is_event %}
-        when {{ occurs_after_landing }} then 'future_timestamp'
-        {%- endif %}
-        {%- if requires_lead %}
-        when lead_id is null then 'missing_lead'
-        {%- endif %}
+        {%- for condition, issue, column in checks %}
+        when {{ condition }} then '{{ issue }}'
+        {%- endfor %}
     end as rejection_issue,
     case
-        when {{ id_column }} is null then '{{ id_column }}'
-        {%- if required_timestamp %}
-        when {{ required_timestamp }} is null then '{{ required_timestamp }}'
-        {%- endif %}
-        when loaded_at is null then '_loaded_at'
-        {%- if is_event %}
-        when {{ occurs_after_landing }} then '{{ required_timestamp }}'
-        {%- endif %}
-        {%- if requires_lead %}
-        when lead_id is null then 'lead_id'
-        {%- endif %}
+        {%- for condition, issue, column in checks %}
+        when {{ condition }} then '{{ column }}'
+        {%- endfor %}
     end as rejected_column
 {%- endmacro %}

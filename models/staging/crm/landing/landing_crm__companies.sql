@@ -15,20 +15,8 @@
 with
 
 raw_companies as (
-    select
-        company_id,
-        company_name,
-        domain,
-        employee_count,
-        industry,
-        country_code,
-        account_tier,
-        updated_at,
-        _loaded_at
-    from {{ source('crm', 'crm_companies') }}
-    {%- if is_incremental() %}
+    select * from {{ source('crm', 'crm_companies') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 companies_cast as (
@@ -69,26 +57,7 @@ companies_validated as (
 ),
 
 companies_landed as (
-    select * from companies_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('companies_validated', 'company_id', [
-        'company_id',
-        'company_name',
-        'domain',
-        'employee_count',
-        'industry',
-        'country_code',
-        'account_tier',
-        'updated_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-        'has_invalid_employee_count',
-        'has_invalid_account_tier',
-        'has_invalid_updated_at',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('companies_validated', 'company_id', watermark) | indent(4) }}
 ),
 
 companies_versioned as (
@@ -96,44 +65,23 @@ companies_versioned as (
     -- supersede the last valid one
     select
         *,
-        case
-            when rejection_issue is null
-                then row_number() over (
-                    partition by company_id, rejection_issue is null
-                    order by
-                        updated_at desc nulls last,
-                        loaded_at desc,
-                        {{ code_point_order('company_name') }} asc nulls last,
-                        {{ code_point_order('domain') }} asc nulls last,
-                        employee_count asc nulls last,
-                        {{ code_point_order('industry') }} asc nulls last,
-                        {{ code_point_order('country_code') }} asc nulls last,
-                        account_tier asc nulls last
-                )
-        end as version_number
+        {% call valid_landing_number('company_id') -%}
+            updated_at desc nulls last,
+            loaded_at desc,
+            {{ code_point_order('company_name') }} asc nulls last,
+            {{ code_point_order('domain') }} asc nulls last,
+            employee_count asc nulls last,
+            {{ code_point_order('industry') }} asc nulls last,
+            {{ code_point_order('country_code') }} asc nulls last,
+            account_tier asc nulls last
+        {%- endcall %} as version_number
     from companies_landed
 ),
 
 flagged as (
     select
-        company_id,
-        company_name,
-        domain,
-        employee_count,
-        industry,
-        country_code,
-        account_tier,
-        updated_at,
-        loaded_at,
-        rejection_issue,
-        rejected_column,
-        version_number,
-        rejection_issue is not null as is_rejected,
-        rejection_issue is null and version_number > 1 as is_superseded,
-        rejection_issue is null and version_number = 1 as is_staged,
-        has_invalid_employee_count,
-        has_invalid_account_tier,
-        has_invalid_updated_at
+        *,
+        {{ landing_flags('version_number') | indent(4) }}
     from companies_versioned
 ),
 

@@ -15,17 +15,8 @@
 with
 
 raw_lead_dispositions as (
-    select
-        disposition_id,
-        lead_id,
-        disposition,
-        reason,
-        occurred_at,
-        _loaded_at
-    from {{ source('crm', 'crm_lead_dispositions') }}
-    {%- if is_incremental() %}
+    select * from {{ source('crm', 'crm_lead_dispositions') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 lead_dispositions_cast as (
@@ -57,21 +48,7 @@ lead_dispositions_validated as (
 ),
 
 lead_dispositions_landed as (
-    select * from lead_dispositions_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('lead_dispositions_validated', 'disposition_id', [
-        'disposition_id',
-        'lead_id',
-        'disposition',
-        'reason',
-        'occurred_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-        'has_invalid_disposition',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('lead_dispositions_validated', 'disposition_id', watermark) | indent(4) }}
 ),
 
 lead_dispositions_deduplicated as (
@@ -79,36 +56,20 @@ lead_dispositions_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        case
-            when rejection_issue is null
-                then row_number() over (
-                    partition by disposition_id, rejection_issue is null
-                    order by
-                        loaded_at desc,
-                        occurred_at desc,
-                        {{ code_point_order('lead_id') }} asc nulls last,
-                        {{ code_point_order('disposition') }} asc nulls last,
-                        {{ code_point_order('reason') }} asc nulls last
-                )
-        end as copy_number
+        {% call valid_landing_number('disposition_id') -%}
+            loaded_at desc,
+            occurred_at desc,
+            {{ code_point_order('lead_id') }} asc nulls last,
+            {{ code_point_order('disposition') }} asc nulls last,
+            {{ code_point_order('reason') }} asc nulls last
+        {%- endcall %} as copy_number
     from lead_dispositions_landed
 ),
 
 flagged as (
     select
-        disposition_id,
-        lead_id,
-        disposition,
-        reason,
-        occurred_at,
-        loaded_at,
-        rejection_issue,
-        rejected_column,
-        copy_number,
-        rejection_issue is not null as is_rejected,
-        rejection_issue is null and copy_number > 1 as is_duplicate,
-        rejection_issue is null and copy_number = 1 as is_staged,
-        has_invalid_disposition
+        *,
+        {{ landing_flags('copy_number') | indent(4) }}
     from lead_dispositions_deduplicated
 ),
 

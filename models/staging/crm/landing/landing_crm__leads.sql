@@ -14,20 +14,8 @@
 with
 
 raw_leads as (
-    select
-        lead_id,
-        email,
-        job_title,
-        company_id,
-        lead_source,
-        campaign_id,
-        created_at,
-        updated_at,
-        _loaded_at
-    from {{ source('crm', 'crm_leads') }}
-    {%- if is_incremental() %}
+    select * from {{ source('crm', 'crm_leads') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 leads_cast as (
@@ -63,25 +51,7 @@ leads_validated as (
 ),
 
 leads_landed as (
-    select * from leads_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('leads_validated', 'lead_id', [
-        'lead_id',
-        'email',
-        'email_domain',
-        'job_title',
-        'company_id',
-        'lead_source',
-        'campaign_id',
-        'created_at',
-        'updated_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-        'has_invalid_updated_at',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('leads_validated', 'lead_id', watermark) | indent(4) }}
 ),
 
 leads_versioned as (
@@ -89,43 +59,23 @@ leads_versioned as (
     -- supersede the last valid one
     select
         *,
-        case
-            when rejection_issue is null
-                then row_number() over (
-                    partition by lead_id, rejection_issue is null
-                    order by
-                        updated_at desc nulls last,
-                        loaded_at desc,
-                        created_at desc,
-                        {{ code_point_order('email') }} asc nulls last,
-                        {{ code_point_order('job_title') }} asc nulls last,
-                        {{ code_point_order('company_id') }} asc nulls last,
-                        {{ code_point_order('lead_source') }} asc,
-                        {{ code_point_order('campaign_id') }} asc nulls last
-                )
-        end as version_number
+        {% call valid_landing_number('lead_id') -%}
+            updated_at desc nulls last,
+            loaded_at desc,
+            created_at desc,
+            {{ code_point_order('email') }} asc nulls last,
+            {{ code_point_order('job_title') }} asc nulls last,
+            {{ code_point_order('company_id') }} asc nulls last,
+            {{ code_point_order('lead_source') }} asc,
+            {{ code_point_order('campaign_id') }} asc nulls last
+        {%- endcall %} as version_number
     from leads_landed
 ),
 
 flagged as (
     select
-        lead_id,
-        email,
-        email_domain,
-        job_title,
-        company_id,
-        lead_source,
-        campaign_id,
-        created_at,
-        updated_at,
-        loaded_at,
-        rejection_issue,
-        rejected_column,
-        version_number,
-        rejection_issue is not null as is_rejected,
-        rejection_issue is null and version_number > 1 as is_superseded,
-        rejection_issue is null and version_number = 1 as is_staged,
-        has_invalid_updated_at
+        *,
+        {{ landing_flags('version_number') | indent(4) }}
     from leads_versioned
 ),
 

@@ -15,18 +15,8 @@
 with
 
 raw_opportunities as (
-    select
-        opportunity_id,
-        lead_id,
-        created_at,
-        closed_at,
-        is_won,
-        amount,
-        _loaded_at
-    from {{ source('crm', 'crm_opportunities') }}
-    {%- if is_incremental() %}
+    select * from {{ source('crm', 'crm_opportunities') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 opportunities_cast as (
@@ -61,24 +51,7 @@ opportunities_validated as (
 ),
 
 opportunities_landed as (
-    select * from opportunities_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('opportunities_validated', 'opportunity_id', [
-        'opportunity_id',
-        'lead_id',
-        'created_at',
-        'closed_at',
-        'is_won',
-        'amount',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-        'has_invalid_closed_at',
-        'has_invalid_is_won',
-        'has_invalid_amount',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('opportunities_validated', 'opportunity_id', watermark) | indent(4) }}
 ),
 
 opportunities_versioned as (
@@ -86,40 +59,21 @@ opportunities_versioned as (
     -- supersede the last valid one
     select
         *,
-        case
-            when rejection_issue is null
-                then row_number() over (
-                    partition by opportunity_id, rejection_issue is null
-                    order by
-                        loaded_at desc,
-                        closed_at desc nulls last,
-                        is_won desc nulls last,
-                        amount desc nulls last,
-                        created_at desc,
-                        {{ code_point_order('lead_id') }} asc
-                )
-        end as version_number
+        {% call valid_landing_number('opportunity_id') -%}
+            loaded_at desc,
+            closed_at desc nulls last,
+            is_won desc nulls last,
+            amount desc nulls last,
+            created_at desc,
+            {{ code_point_order('lead_id') }} asc
+        {%- endcall %} as version_number
     from opportunities_landed
 ),
 
 flagged as (
     select
-        opportunity_id,
-        lead_id,
-        created_at,
-        closed_at,
-        is_won,
-        amount,
-        loaded_at,
-        rejection_issue,
-        rejected_column,
-        version_number,
-        rejection_issue is not null as is_rejected,
-        rejection_issue is null and version_number > 1 as is_superseded,
-        rejection_issue is null and version_number = 1 as is_staged,
-        has_invalid_closed_at,
-        has_invalid_is_won,
-        has_invalid_amount
+        *,
+        {{ landing_flags('version_number') | indent(4) }}
     from opportunities_versioned
 ),
 

@@ -15,16 +15,8 @@
 with
 
 raw_sales_activities as (
-    select
-        activity_id,
-        lead_id,
-        activity_type,
-        occurred_at,
-        _loaded_at
-    from {{ source('crm', 'sales_activities') }}
-    {%- if is_incremental() %}
+    select * from {{ source('crm', 'sales_activities') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 sales_activities_cast as (
@@ -54,20 +46,7 @@ sales_activities_validated as (
 ),
 
 sales_activities_landed as (
-    select * from sales_activities_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('sales_activities_validated', 'activity_id', [
-        'activity_id',
-        'lead_id',
-        'activity_type',
-        'occurred_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-        'has_invalid_activity_type',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('sales_activities_validated', 'activity_id', watermark) | indent(4) }}
 ),
 
 sales_activities_deduplicated as (
@@ -75,34 +54,19 @@ sales_activities_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        case
-            when rejection_issue is null
-                then row_number() over (
-                    partition by activity_id, rejection_issue is null
-                    order by
-                        loaded_at desc,
-                        occurred_at desc,
-                        {{ code_point_order('lead_id') }} asc nulls last,
-                        {{ code_point_order('activity_type') }} asc nulls last
-                )
-        end as copy_number
+        {% call valid_landing_number('activity_id') -%}
+            loaded_at desc,
+            occurred_at desc,
+            {{ code_point_order('lead_id') }} asc nulls last,
+            {{ code_point_order('activity_type') }} asc nulls last
+        {%- endcall %} as copy_number
     from sales_activities_landed
 ),
 
 flagged as (
     select
-        activity_id,
-        lead_id,
-        activity_type,
-        occurred_at,
-        loaded_at,
-        rejection_issue,
-        rejected_column,
-        copy_number,
-        rejection_issue is not null as is_rejected,
-        rejection_issue is null and copy_number > 1 as is_duplicate,
-        rejection_issue is null and copy_number = 1 as is_staged,
-        has_invalid_activity_type
+        *,
+        {{ landing_flags('copy_number') | indent(4) }}
     from sales_activities_deduplicated
 ),
 

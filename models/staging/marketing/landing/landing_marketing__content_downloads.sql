@@ -14,17 +14,8 @@
 with
 
 raw_content_downloads as (
-    select
-        event_id,
-        lead_id,
-        asset_id,
-        asset_type,
-        occurred_at,
-        _loaded_at
-    from {{ source('marketing', 'content_downloads') }}
-    {%- if is_incremental() %}
+    select * from {{ source('marketing', 'content_downloads') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 content_downloads_cast as (
@@ -51,20 +42,7 @@ content_downloads_validated as (
 ),
 
 content_downloads_landed as (
-    select * from content_downloads_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('content_downloads_validated', 'event_id', [
-        'event_id',
-        'lead_id',
-        'asset_id',
-        'asset_type',
-        'occurred_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('content_downloads_validated', 'event_id', watermark) | indent(4) }}
 ),
 
 content_downloads_deduplicated as (
@@ -72,35 +50,20 @@ content_downloads_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        case
-            when rejection_issue is null
-                then row_number() over (
-                    partition by event_id, rejection_issue is null
-                    order by
-                        loaded_at desc,
-                        occurred_at desc,
-                        {{ code_point_order('lead_id') }} asc nulls last,
-                        {{ code_point_order('asset_id') }} asc nulls last,
-                        {{ code_point_order('asset_type') }} asc nulls last
-                )
-        end as copy_number
+        {% call valid_landing_number('event_id') -%}
+            loaded_at desc,
+            occurred_at desc,
+            {{ code_point_order('lead_id') }} asc nulls last,
+            {{ code_point_order('asset_id') }} asc nulls last,
+            {{ code_point_order('asset_type') }} asc nulls last
+        {%- endcall %} as copy_number
     from content_downloads_landed
 ),
 
 flagged as (
     select
-        event_id,
-        lead_id,
-        asset_id,
-        asset_type,
-        occurred_at,
-        loaded_at,
-        rejection_issue,
-        rejected_column,
-        copy_number,
-        rejection_issue is not null as is_rejected,
-        rejection_issue is null and copy_number > 1 as is_duplicate,
-        rejection_issue is null and copy_number = 1 as is_staged
+        *,
+        {{ landing_flags('copy_number') | indent(4) }}
     from content_downloads_deduplicated
 ),
 

@@ -15,17 +15,8 @@
 with
 
 raw_email_events as (
-    select
-        event_id,
-        lead_id,
-        email_campaign_id,
-        event_type,
-        occurred_at,
-        _loaded_at
-    from {{ source('marketing', 'email_events') }}
-    {%- if is_incremental() %}
+    select * from {{ source('marketing', 'email_events') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 email_events_cast as (
@@ -63,14 +54,7 @@ email_events_validated as (
 ),
 
 email_events_landed as (
-    select * from email_events_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('email_events_validated', 'event_id', [
-        'event_id', 'lead_id', 'email_campaign_id', 'event_type', 'occurred_at', 'loaded_at',
-        'rejection_issue', 'rejected_column', 'has_invalid_event_type',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('email_events_validated', 'event_id', watermark) | indent(4) }}
 ),
 
 email_events_deduplicated as (
@@ -78,36 +62,20 @@ email_events_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        case
-            when rejection_issue is null
-                then row_number() over (
-                    partition by event_id, rejection_issue is null
-                    order by
-                        loaded_at desc,
-                        occurred_at desc,
-                        {{ code_point_order('lead_id') }} asc nulls last,
-                        {{ code_point_order('email_campaign_id') }} asc nulls last,
-                        {{ code_point_order('event_type') }} asc nulls last
-                )
-        end as copy_number
+        {% call valid_landing_number('event_id') -%}
+            loaded_at desc,
+            occurred_at desc,
+            {{ code_point_order('lead_id') }} asc nulls last,
+            {{ code_point_order('email_campaign_id') }} asc nulls last,
+            {{ code_point_order('event_type') }} asc nulls last
+        {%- endcall %} as copy_number
     from email_events_landed
 ),
 
 flagged as (
     select
-        event_id,
-        lead_id,
-        email_campaign_id,
-        event_type,
-        occurred_at,
-        loaded_at,
-        rejection_issue,
-        rejected_column,
-        copy_number,
-        rejection_issue is not null as is_rejected,
-        rejection_issue is null and copy_number > 1 as is_duplicate,
-        rejection_issue is null and copy_number = 1 as is_staged,
-        has_invalid_event_type
+        *,
+        {{ landing_flags('copy_number') | indent(4) }}
     from email_events_deduplicated
 ),
 

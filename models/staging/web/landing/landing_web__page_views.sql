@@ -14,16 +14,8 @@
 with
 
 raw_page_views as (
-    select
-        event_id,
-        lead_id,
-        page_url,
-        occurred_at,
-        _loaded_at
-    from {{ source('web', 'web_page_views') }}
-    {%- if is_incremental() %}
+    select * from {{ source('web', 'web_page_views') }}
     where {{ raw_rows_to_refresh(raw_column_types, watermark) }}
-    {%- endif %}
 ),
 
 page_views_cast as (
@@ -48,19 +40,7 @@ page_views_validated as (
 ),
 
 page_views_landed as (
-    select * from page_views_validated
-    {%- if is_incremental() %}
-    union all
-    {{ previous_landings('page_views_validated', 'event_id', [
-        'event_id',
-        'lead_id',
-        'page_url',
-        'occurred_at',
-        'loaded_at',
-        'rejection_issue',
-        'rejected_column',
-    ], watermark) }}
-    {%- endif %}
+    {{ landings_to_rank('page_views_validated', 'event_id', watermark) | indent(4) }}
 ),
 
 page_views_deduplicated as (
@@ -68,33 +48,19 @@ page_views_deduplicated as (
     -- make the valid copy a duplicate
     select
         *,
-        case
-            when rejection_issue is null
-                then row_number() over (
-                    partition by event_id, rejection_issue is null
-                    order by
-                        loaded_at desc,
-                        occurred_at desc,
-                        {{ code_point_order('lead_id') }} asc nulls last,
-                        {{ code_point_order('page_url') }} asc nulls last
-                )
-        end as copy_number
+        {% call valid_landing_number('event_id') -%}
+            loaded_at desc,
+            occurred_at desc,
+            {{ code_point_order('lead_id') }} asc nulls last,
+            {{ code_point_order('page_url') }} asc nulls last
+        {%- endcall %} as copy_number
     from page_views_landed
 ),
 
 flagged as (
     select
-        event_id,
-        lead_id,
-        page_url,
-        occurred_at,
-        loaded_at,
-        rejection_issue,
-        rejected_column,
-        copy_number,
-        rejection_issue is not null as is_rejected,
-        rejection_issue is null and copy_number > 1 as is_duplicate,
-        rejection_issue is null and copy_number = 1 as is_staged
+        *,
+        {{ landing_flags('copy_number') | indent(4) }}
     from page_views_deduplicated
 ),
 

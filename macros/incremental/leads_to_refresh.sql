@@ -1,8 +1,7 @@
 {#-
     The leads a lead-keyed incremental model (unique_key `lead_id`) recomputes in this
-    run, as a select of `lead_id`; call it only when is_incremental(). A model has to
-    name int_lead_changes_unioned and stg_crm__leads in `-- depends_on:` comments, since
-    dbt does not see refs inside is_incremental().
+    run, as a select of `lead_id`. Models call it through leads_to_refresh_cte (below),
+    which also makes dbt see its two refs in every build.
     - the leads of every change after this model's newest `_refreshed_at`
       (int_lead_changes_unioned): valid landings a landing model (re)computed (new and
       re-landed leads, their events, opportunities, sales activities and dispositions,
@@ -28,4 +27,34 @@
     where
         last_build.refreshed_at is null
         or last_build.refreshed_at >= {{ refresh_timestamp() }}
+{%- endmacro %}
+
+{#-
+    The CTE `name` (a select of the leads this run recomputes: macro leads_to_refresh) and
+    its comma, in an incremental run; nothing in a full build. dbt does not see the refs
+    made inside is_incremental(), so this macro refs the models leads_to_refresh() reads in
+    every build: a model calling it needs no `-- depends_on:` comments for them.
+-#}
+{% macro leads_to_refresh_cte(name='leads_to_refresh') -%}
+    {%- do ref('int_lead_changes_unioned') -%}
+    {%- do ref('stg_crm__leads') -%}
+    {%- if is_incremental() %}
+{{ name }} as (
+    {{ leads_to_refresh() | indent(4) }}
+),
+{% endif %}
+{%- endmacro %}
+
+
+{#-
+    Filter for a lead-keyed model's import CTE: in an incremental run, only the leads in
+    `leads_to_refresh` (the CTE above, or the model's own of that name); every lead in a
+    full build.
+-#}
+{% macro in_leads_to_refresh(lead_id='lead_id') -%}
+    {%- if is_incremental() -%}
+        {{ lead_id }} in (select leads_to_refresh.lead_id from leads_to_refresh)
+    {%- else -%}
+        true
+    {%- endif -%}
 {%- endmacro %}

@@ -21,25 +21,13 @@ rule_set_ids as (
 ),
 
 rule_sets_without_rules as (
-    select
-        'scoring_engagement_rules' as seed_name,
-        'rule set ' || rule_sets.rule_set_id || ' has no engagement rules' as problem
-    from {{ ref('scoring_rule_sets') }} as rule_sets
-    left join {{ ref('scoring_engagement_rules') }} as engagement_rules
-        on rule_sets.rule_set_id = engagement_rules.rule_set_id
-    where engagement_rules.rule_id is null
+    {{ rule_sets_without('scoring_engagement_rules', 'engagement rules') }}
 ),
 
 sales_ready_rules as (
-    select
-        'scoring_engagement_rules' as seed_name,
-        'rule set ' || rule_sets.rule_set_id || ' has no sales-ready rule' as problem
-    from {{ ref('scoring_rule_sets') }} as rule_sets
-    left join {{ ref('scoring_engagement_rules') }} as engagement_rules
-        on
-            rule_sets.rule_set_id = engagement_rules.rule_set_id
-            and engagement_rules.is_sales_ready
-    where engagement_rules.rule_id is null
+    {{ rule_sets_without(
+        'scoring_engagement_rules', 'sales-ready rule', condition='seed_rows.is_sales_ready'
+    ) }}
 ),
 
 fit_rules_with_disagreeing_rows as (
@@ -59,18 +47,12 @@ fit_rules_with_disagreeing_rows as (
         or count(distinct is_disqualifying) > 1
 ),
 
+-- a rule set's grade bands cover every fit score only with one band without minimum
+-- (two are caught by the seed's unique test on rule_set_id, min_fit_score)
 rule_sets_without_lowest_grade as (
-    -- a rule set's grade bands cover every fit score only with one band without minimum
-    -- (two are caught by the seed's unique test on rule_set_id, min_fit_score)
-    select
-        'fit_grade_bands' as seed_name,
-        'rule set ' || rule_sets.rule_set_id || ' has no grade band without a minimum' as problem
-    from {{ ref('scoring_rule_sets') }} as rule_sets
-    left join {{ ref('fit_grade_bands') }} as grade_bands
-        on
-            rule_sets.rule_set_id = grade_bands.rule_set_id
-            and grade_bands.min_fit_score is null
-    where grade_bands.fit_grade is null
+    {{ rule_sets_without(
+        'fit_grade_bands', 'grade band without a minimum', condition='seed_rows.min_fit_score is null'
+    ) }}
 ),
 
 violations as (

@@ -7,15 +7,9 @@
     the company's leads: int_lead_changes_unioned adds them.
 -#}
 
-with
-
-landings as (
-    {{- valid_lead_landings([
-        ('crm_leads', 'landing_crm__leads', 'lead_id', 'version_number'),
-        ('crm_opportunities', 'landing_crm__opportunities', 'opportunity_id', 'version_number'),
-        ('sales_activities', 'landing_crm__sales_activities', 'activity_id', 'copy_number'),
-        ('crm_lead_dispositions', 'landing_crm__lead_dispositions', 'disposition_id', 'copy_number'),
-    ]) | indent(4) }}
-)
-
-select * from landings
+{{ valid_lead_landings([
+    ('crm_leads', 'landing_crm__leads', 'lead_id', 'version_number'),
+    ('crm_opportunities', 'landing_crm__opportunities', 'opportunity_id', 'version_number'),
+    ('sales_activities', 'landing_crm__sales_activities', 'activity_id', 'copy_number'),
+    ('crm_lead_dispositions', 'landing_crm__lead_dispositions', 'disposition_id', 'copy_number'),
+]) }}

@@ -14,32 +14,27 @@
     blocks written by earlier runs.
 -#}
 
+{%- set landings_models = [
+    'int_crm_landings_unioned',
+    'int_web_landings_unioned',
+    'int_marketing_landings_unioned',
+] %}
+
 with
 
 record_landings as (
-    select
-        lead_id,
-        source_table,
-        record_id,
-        landing_number,
-        _refreshed_at
-    from {{ ref('int_crm_landings_unioned') }}
-    union all
-    select
-        lead_id,
-        source_table,
-        record_id,
-        landing_number,
-        _refreshed_at
-    from {{ ref('int_web_landings_unioned') }}
-    union all
-    select
-        lead_id,
-        source_table,
-        record_id,
-        landing_number,
-        _refreshed_at
-    from {{ ref('int_marketing_landings_unioned') }}
+    {%- for landings_model in landings_models %}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            lead_id,
+            source_table,
+            record_id,
+            landing_number,
+            _refreshed_at
+        from {{ ref(landings_model) }}
+    {%- endfor %}
 ),
 
 staged_leads as (

@@ -6,14 +6,8 @@
     (re)computed it.
 -#}
 
-with
-
-landings as (
-    {{- valid_lead_landings([
-        ('email_events', 'landing_marketing__email_events', 'event_id', 'copy_number'),
-        ('webinar_events', 'landing_marketing__webinar_events', 'event_id', 'copy_number'),
-        ('content_downloads', 'landing_marketing__content_downloads', 'event_id', 'copy_number'),
-    ]) | indent(4) }}
-)
-
-select * from landings
+{{ valid_lead_landings([
+    ('email_events', 'landing_marketing__email_events', 'event_id', 'copy_number'),
+    ('webinar_events', 'landing_marketing__webinar_events', 'event_id', 'copy_number'),
+    ('content_downloads', 'landing_marketing__content_downloads', 'event_id', 'copy_number'),
+]) }}

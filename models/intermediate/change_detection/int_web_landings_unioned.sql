@@ -6,13 +6,7 @@
     landing model last (re)computed it.
 -#}
 
-with
-
-landings as (
-    {{- valid_lead_landings([
-        ('web_page_views', 'landing_web__page_views', 'event_id', 'copy_number'),
-        ('form_submissions', 'landing_web__form_submissions', 'event_id', 'copy_number'),
-    ]) | indent(4) }}
-)
-
-select * from landings
+{{ valid_lead_landings([
+    ('web_page_views', 'landing_web__page_views', 'event_id', 'copy_number'),
+    ('form_submissions', 'landing_web__form_submissions', 'event_id', 'copy_number'),
+]) }}

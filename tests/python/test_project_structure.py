@@ -18,8 +18,9 @@ A primary-key test is `unique` on a column, `unique_combination_of_columns`, or 
 project's `primary_key` test (as dbt_constraints' primary_key), whose columns are also
 tested or constrained not null (NULLABLE_KEY_COLUMNS: the product contract's nullable
 key column). Exceptions are listed with their reason, as the evaluator's exceptions seed
-would hold them (REJOINING_EXCEPTIONS, UNTESTED_VIEW_EXCEPTIONS). `test_a_broken_manifest_fails_the_rule` breaks a
-copy of the manifest once per rule and checks that the rule then fails.
+would hold them (REJOINING_EXCEPTIONS, UNTESTED_VIEW_EXCEPTIONS).
+`test_a_broken_manifest_fails_the_rule` breaks a copy of the manifest once per rule and
+checks that the rule then fails.
 
 Run against any manifest (prints every violation, exits 1 if there is one; `--summary`
 adds the models per folder and the most parents)::

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -25,28 +24,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-SCRIPTS_DIR = REPO_DIR / "scripts"
+from lead_funnel.generate import generate_raw
+from runner_support import copy_project
+
 BIN_DIR = Path(sys.executable).parent
 DBT = BIN_DIR / "dbt"
 MF = BIN_DIR / "mf"
 AS_OF = "2026-05-31 00:00:00"
 LEADS = 1500
 TOLERANCE = 1e-9
-# What dbt needs to build the project (no build output, no virtualenv).
-PROJECT_ITEMS = (
-    "dbt_project.yml",
-    "profiles.yml",
-    "packages.yml",
-    "dependencies.yml",
-    "package-lock.yml",
-    "models",
-    "macros",
-    "seeds",
-    "snapshots",
-    "analyses",
-    "tests/singular",
-)
 
 pytestmark = [pytest.mark.slow, pytest.mark.build]
 
@@ -60,24 +46,7 @@ class SemanticProject:
     env: dict[str, str]
 
 
-def _copy_project(destination: Path) -> Path:
-    destination.mkdir(parents=True)
-    for item in PROJECT_ITEMS:
-        source = REPO_DIR / item
-        target = destination / item
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    return destination
-
-
 def _generate_raw(duckdb_path: Path) -> None:
-    if str(SCRIPTS_DIR) not in sys.path:
-        sys.path.insert(0, str(SCRIPTS_DIR))
-    from lead_funnel.generate import generate_raw
-
     generate_raw(
         duckdb_path, leads=LEADS, start_date=date(2026, 1, 1), days=150, seed=5, replace=True
     )
@@ -141,7 +110,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> SemanticProject:
     assert DBT.exists(), f"dbt is not installed next to {sys.executable}"
     assert MF.exists(), f"mf (dbt-metricflow) is not installed next to {sys.executable}"
     root = tmp_path_factory.mktemp("semantic_layer")
-    project_dir = _copy_project(root / "project")
+    project_dir = copy_project(root / "project")
     duckdb_path = root / "warehouse.duckdb"
     _generate_raw(duckdb_path)
     env = {

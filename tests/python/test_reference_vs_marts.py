@@ -137,6 +137,21 @@ def _fetch(db: Path, sql: str) -> list[dict]:
         con.close()
 
 
+def _default_staging(databases: dict[str, Path]) -> StagingData:
+    """The staging tables of the default rule set's build (the same for every rule set)."""
+    con = duckdb.connect(str(databases["default"]), read_only=True)
+    try:
+        return load_staging(con)
+    finally:
+        con.close()
+
+
+def _reference(staging: StagingData) -> dict:
+    """The reference's scoring of ``staging`` at COMPARE_AS_OF, per rule set."""
+    as_of = datetime.fromisoformat(COMPARE_AS_OF)
+    return {rule_set_id: score(staging, SEEDS, rule_set_id, as_of) for rule_set_id in RULE_SETS}
+
+
 @pytest.fixture(scope="module", params=["typed", "text"])
 def compared(request, tmp_path_factory):
     """Generate one landing, build it (the compared marts once per rule set), score it with
@@ -146,16 +161,7 @@ def compared(request, tmp_path_factory):
     db = work / "default.duckdb"
     _generate_raw(db, text=landing == "text")
     databases = _build_every_rule_set(db, work)
-    con = duckdb.connect(str(databases["default"]), read_only=True)
-    try:
-        staging = load_staging(con)
-    finally:
-        con.close()
-    as_of = datetime.fromisoformat(COMPARE_AS_OF)
-    reference = {
-        rule_set_id: score(staging, SEEDS, rule_set_id, as_of) for rule_set_id in RULE_SETS
-    }
-    return databases, reference
+    return databases, _reference(_default_staging(databases))
 
 
 def _normalise(value):
@@ -712,16 +718,10 @@ def edge_compared(tmp_path_factory):
     _generate_raw(db, text=False)
     landed = _land_typed(db, scenario.data)
     databases = _build_every_rule_set(db, work)
-    con = duckdb.connect(str(databases["default"]), read_only=True)
-    try:
-        staging = load_staging(con)
-    finally:
-        con.close()
+    staging = _default_staging(databases)
     staged = {table: len(getattr(staging, table)) for table in RAW_TABLES}
     assert staged == landed, "staging dropped some of the hand-made (valid) rows"
-    as_of = datetime.fromisoformat(COMPARE_AS_OF)
-    reference = {rule_set: score(staging, SEEDS, rule_set, as_of) for rule_set in RULE_SETS}
-    return databases, reference
+    return databases, _reference(staging)
 
 
 @pytest.mark.slow

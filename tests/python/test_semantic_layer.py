@@ -81,6 +81,12 @@ def _mf_query(project: SemanticProject, metrics: str, group_by: str, name: str) 
         return list(csv.DictReader(handle))
 
 
+def _mf_by_month(project: SemanticProject, metrics: str, name: str) -> dict[str, dict]:
+    """``mf query`` of ``metrics`` by ``metric_time__month``: the row of each month."""
+    rows = _mf_query(project, metrics, "metric_time__month", name)
+    return {_month(row["metric_time__month"]): row for row in rows}
+
+
 def _sql(project: SemanticProject, query: str) -> list[tuple]:
     with contextlib.closing(duckdb.connect(str(project.duckdb_path), read_only=True)) as con:
         return con.execute(query).fetchall()
@@ -157,8 +163,8 @@ def test_mf_validate_configs_passes(project: SemanticProject) -> None:
 
 
 def test_mql_to_sql_rate_by_month_matches_the_funnel_mart(project: SemanticProject) -> None:
-    rows = _mf_query(project, "mql_to_sql_rate", "metric_time__month", "mql_to_sql_rate")
-    actual = {_month(row["metric_time__month"]): _number(row["mql_to_sql_rate"]) for row in rows}
+    rows = _mf_by_month(project, "mql_to_sql_rate", "mql_to_sql_rate")
+    actual = {month: _number(row["mql_to_sql_rate"]) for month, row in rows.items()}
     expected = {
         month.isoformat(): (sqls / mqls if mqls else None)
         for month, sqls, mqls in _sql(
@@ -177,8 +183,7 @@ def test_cohort_counts_and_lead_to_mql_rate_match_the_funnel_mart(
     project: SemanticProject,
 ) -> None:
     metrics = "leads,mqls,sqls,opportunities,customers,lead_to_mql_rate"
-    rows = _mf_query(project, metrics, "metric_time__month", "cohort_counts")
-    actual = {_month(row["metric_time__month"]): row for row in rows}
+    actual = _mf_by_month(project, metrics, "cohort_counts")
     mart = _sql(
         project,
         "select cohort_month, sum(leads), sum(mqls), sum(sqls), sum(opportunities), "
@@ -193,12 +198,8 @@ def test_cohort_counts_and_lead_to_mql_rate_match_the_funnel_mart(
 
 
 def test_mql_to_sql_conversion_30d_is_a_rate_per_mql_month(project: SemanticProject) -> None:
-    rows = _mf_query(
-        project, "mql_to_sql_conversion_30d", "metric_time__month", "mql_to_sql_conversion_30d"
-    )
-    actual = {
-        _month(row["metric_time__month"]): _number(row["mql_to_sql_conversion_30d"]) for row in rows
-    }
+    rows = _mf_by_month(project, "mql_to_sql_conversion_30d", "mql_to_sql_conversion_30d")
+    actual = {month: _number(row["mql_to_sql_conversion_30d"]) for month, row in rows.items()}
     assert actual, "the conversion metric returned no rows"
     for month, rate in actual.items():
         assert rate is not None and 0.0 <= rate <= 1.0, (month, rate)
@@ -231,10 +232,7 @@ def test_mql_to_sql_conversion_30d_is_a_rate_per_mql_month(project: SemanticProj
 
 
 def test_mql_events_and_re_mql_rate_match_the_mqls_mart(project: SemanticProject) -> None:
-    rows = _mf_query(
-        project, "mql_events,re_mql_events,re_mql_rate", "metric_time__month", "mql_events"
-    )
-    actual = {_month(row["metric_time__month"]): row for row in rows}
+    actual = _mf_by_month(project, "mql_events,re_mql_events,re_mql_rate", "mql_events")
     expected = _sql(
         project,
         "select cast(date_trunc('month', mql_at) as date), count(*), "

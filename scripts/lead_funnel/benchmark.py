@@ -60,6 +60,7 @@ import duckdb
 import psutil
 
 from lead_funnel import __version__, config
+from lead_funnel.dbt_process import read_run_results
 from lead_funnel.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from lead_funnel.generate import generate_raw, land_pending
 from lead_funnel.timefmt import STAMP_FORMAT, TIMESTAMP_FORMAT
@@ -181,18 +182,11 @@ class PeakRss:
 # ------------------------------------------------------------------ child-process work
 
 
-def _generate_in_child(path: str, options: dict[str, Any]) -> tuple[dict[str, int], float]:
-    """Generate the raw tables (runs in a child process); rows per table and seconds."""
+def _timed(function: Callable[..., dict[str, int]], *args: Any) -> tuple[dict[str, int], float]:
+    """``function(*args)`` (generate or land, in a child process): rows per table, seconds."""
     started = time.perf_counter()
-    counts = generate_raw(path, **options)
+    counts = function(*args)
     return counts, time.perf_counter() - started
-
-
-def _land_in_child(path: str) -> tuple[dict[str, int], float]:
-    """Land every held-back row (runs in a child process); rows per table and seconds."""
-    started = time.perf_counter()
-    moved = land_pending(path)
-    return moved, time.perf_counter() - started
 
 
 def _floor_in_child(
@@ -255,22 +249,16 @@ class NodeTime:
 
 def read_node_times(run_results: Path) -> list[NodeTime]:
     """Every node of a ``run_results.json``, slowest first (empty when missing)."""
-    try:
-        data = json.loads(run_results.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    nodes = []
-    for r in data.get("results", []):
-        unique_id = str(r.get("unique_id", "?"))
-        nodes.append(
-            NodeTime(
-                unique_id=unique_id,
-                resource_type=unique_id.split(".", 1)[0],
-                name=unique_id.split(".", 2)[-1],
-                status=str(r.get("status", "?")),
-                execution_time_s=round(float(r.get("execution_time") or 0.0), 3),
-            )
+    nodes = [
+        NodeTime(
+            unique_id=r.unique_id,
+            resource_type=r.resource_type,
+            name=r.name,
+            status=r.status,
+            execution_time_s=round(r.execution_time, 3),
         )
+        for r in read_run_results(run_results)
+    ]
     return sorted(nodes, key=lambda n: n.execution_time_s, reverse=True)
 
 
@@ -286,29 +274,21 @@ class BuildResult:
     test_scope: str | None
 
 
+@dataclass(kw_only=True)
 class Bench:
     """Runs the benchmark for a list of sizes in a work directory."""
 
-    def __init__(
-        self,
-        *,
-        work_dir: Path,
-        days: int,
-        start_date: dt.date,
-        seed: int,
-        project_dir: Path,
-        log: Callable[[str], None],
-        settings: config.Settings | None = None,
-    ) -> None:
-        self.settings = settings or config.load_settings()
-        self.work_dir = work_dir
-        self.days = days
-        self.start_date = start_date
-        self.seed = seed
-        self.project_dir = project_dir
-        self.log = log
-        start = dt.datetime.combine(start_date, dt.time())
-        self.end = start + dt.timedelta(days=days)
+    work_dir: Path
+    days: int
+    start_date: dt.date
+    seed: int
+    project_dir: Path
+    log: Callable[[str], None]
+    settings: config.Settings
+
+    def __post_init__(self) -> None:
+        start = dt.datetime.combine(self.start_date, dt.time())
+        self.end = start + dt.timedelta(days=self.days)
         self.land_until = self.end - dt.timedelta(days=1)
         self.as_of = self.end.strftime(TIMESTAMP_FORMAT)
 
@@ -435,7 +415,9 @@ class Bench:
             "land_until": self.land_until,
         }
         with PeakRss() as generate_peak:
-            counts, generate_s = _in_child(_generate_in_child, str(db_path), options)
+            counts, generate_s = _in_child(
+                _timed, functools.partial(generate_raw, **options), str(db_path)
+            )
         raw_rows = sum(counts.values())
         self.log(f"{tag} generated {raw_rows:,} raw rows in {generate_s:.1f} s")
         load_s = None
@@ -450,13 +432,7 @@ class Bench:
 
         on_duckdb = self.engine == "duckdb"
         with PeakRss() as floor_peak:
-            floor = _in_child(
-                _floor_in_child,
-                str(db_path),
-                self.as_of,
-                str(self.project_dir / "seeds"),
-                on_duckdb,
-            )
+            floor = self._floor(db_path, compare=on_duckdb)
         if not on_duckdb:
             floor["mismatches"] = self._floor_mismatches_on_server(db_path)
         self.log(
@@ -464,7 +440,7 @@ class Bench:
             f"{floor['leads']:,} leads; {floor['mismatches']} differ from fct_lead_lifecycle)"
         )
 
-        landed, land_s = _in_child(_land_in_child, str(db_path))
+        landed, land_s = _in_child(_timed, land_pending, str(db_path))
         if not on_duckdb:
             land_s += self._land_on_server(db_path)
         landed_rows = sum(landed.values())
@@ -534,15 +510,15 @@ class Bench:
                 tables=["fct_lead_lifecycle"],
                 database=self._database(db_path.parent),
             )
-        result = _in_child(
-            _floor_in_child,
-            str(db_path),
-            self.as_of,
-            str(self.project_dir / "seeds"),
-            True,
-            str(copy),
-        )
-        return int(result["mismatches"])
+        return int(self._floor(db_path, compare=True, marts_path=copy)["mismatches"])
+
+    def _floor(
+        self, db_path: Path, *, compare: bool, marts_path: Path | None = None
+    ) -> dict[str, Any]:
+        """The floor query on ``db_path``, in a child process (see `_floor_in_child`)."""
+        seeds = str(self.project_dir / "seeds")
+        marts = None if marts_path is None else str(marts_path)
+        return _in_child(_floor_in_child, str(db_path), self.as_of, seeds, compare, marts)
 
 
 def _log_records(log_path: Path) -> Iterator[dict[str, object]]:
@@ -610,12 +586,25 @@ def _node_medians(runs: Sequence[dict[str, Any]], key: str) -> list[dict[str, An
     return sorted(rows, key=lambda r: r["execution_time_s"], reverse=True)
 
 
+def _slowest_models(nodes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [n for n in nodes if n["resource_type"] == "model"][:TOP_NODES]
+
+
 def summarise(size: Size, runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The medians of one size's runs (the figures of the table) plus the slowest nodes."""
-    full_s = _median([r["full_build_s"] for r in runs])
-    incremental_s = _median([r["incremental_s"] for r in runs])
-    rerun_s = _median([r["rerun_s"] for r in runs])
-    floor_s = _median([r["floor_s"] for r in runs])
+
+    def median_of(key: str) -> float:
+        return _median([r[key] for r in runs])
+
+    def step_medians(key: str) -> dict[str, float]:
+        return {
+            step: round(_median([r[key].get(step, 0.0) for r in runs]), 3) for step in runs[0][key]
+        }
+
+    full_s = median_of("full_build_s")
+    incremental_s = median_of("incremental_s")
+    rerun_s = median_of("rerun_s")
+    floor_s = median_of("floor_s")
     raw_rows = runs[0]["raw_rows"]
     peaks = [max(r["peak_rss_bytes"].values()) for r in runs]
     peak = int(_median(peaks))
@@ -631,11 +620,9 @@ def summarise(size: Size, runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "repeats": len(runs),
         "raw_rows": raw_rows,
         "held_back_rows": runs[0]["held_back_rows"],
-        "generate_s": round(_median([r["generate_s"] for r in runs]), 3),
+        "generate_s": round(median_of("generate_s"), 3),
         "load_raw_s": (
-            round(_median([r["load_raw_s"] for r in runs]), 3)
-            if runs[0].get("load_raw_s") is not None
-            else None
+            round(median_of("load_raw_s"), 3) if runs[0].get("load_raw_s") is not None else None
         ),
         "full_build_s": round(full_s, 3),
         "incremental_s": round(incremental_s, 3),
@@ -653,21 +640,11 @@ def summarise(size: Size, runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "rows_per_s": None if rows_per_s is None else round(rows_per_s),
         "floor_mismatches": max(r["floor_mismatches"] for r in runs),
         "floor_matches_marts": all(r["floor_mismatches"] == 0 for r in runs),
-        "full_build_steps_s": {
-            step: round(_median([r["full_build_steps_s"].get(step, 0.0) for r in runs]), 3)
-            for step in runs[0]["full_build_steps_s"]
-        },
-        "incremental_steps_s": {
-            step: round(_median([r["incremental_steps_s"].get(step, 0.0) for r in runs]), 3)
-            for step in runs[0]["incremental_steps_s"]
-        },
-        "slowest_models_full_build": [n for n in full_nodes if n["resource_type"] == "model"][
-            :TOP_NODES
-        ],
+        "full_build_steps_s": step_medians("full_build_steps_s"),
+        "incremental_steps_s": step_medians("incremental_steps_s"),
+        "slowest_models_full_build": _slowest_models(full_nodes),
         "slowest_nodes_full_build": full_nodes[:TOP_NODES],
-        "slowest_models_incremental": [
-            n for n in incremental_nodes if n["resource_type"] == "model"
-        ][:TOP_NODES],
+        "slowest_models_incremental": _slowest_models(incremental_nodes),
         "runs": list(runs),
     }
 
@@ -723,21 +700,19 @@ def _version(package: str) -> str | None:
 
 def project_commit(project_dir: Path) -> str | None:
     """The git commit of the dbt project, with ``+dirty`` if its SQL differs (best effort)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(project_dir), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+
     try:
-        head = subprocess.run(
-            ["git", "-C", str(project_dir), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(project_dir), "status", "--porcelain", "--", "models", "macros"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
+        head = git("rev-parse", "HEAD")
+        dirty = git("status", "--porcelain", "--", "models", "macros")
     except (OSError, subprocess.SubprocessError):
         return None
     return head + ("+dirty" if dirty else "")

@@ -111,19 +111,21 @@ class NodeCounts:
         """Add the results of one dbt invocation."""
         for r in results:
             if r.resource_type == "model":
-                if r.status in MODEL_STATUSES_OK:
-                    self.models_passed += 1
-                elif r.status == "skipped":
-                    self.models_skipped += 1
-                elif r.failed:
-                    self.models_failed += 1
+                kind, ok = "models", MODEL_STATUSES_OK
             elif r.resource_type in ("test", "unit_test"):
-                if r.status in TEST_STATUSES_OK:
-                    self.tests_passed += 1
-                elif r.status == "skipped":
-                    self.tests_skipped += 1
-                elif r.failed:
-                    self.tests_failed += 1
+                kind, ok = "tests", TEST_STATUSES_OK
+            else:
+                continue
+            if r.status in ok:
+                outcome = "passed"
+            elif r.status == "skipped":
+                outcome = "skipped"
+            elif r.failed:
+                outcome = "failed"
+            else:
+                continue
+            counter = f"{kind}_{outcome}"
+            setattr(self, counter, getattr(self, counter) + 1)
 
 
 def read_run_results(path: Path) -> list[NodeResult]:

@@ -240,17 +240,7 @@ def read_publication(path: Path) -> Publication | None:
             ).fetchall()
     except duckdb.Error:
         return None
-    if not rows:
-        return None
-    first = rows[0]
-    return Publication(
-        path=str(path),
-        run_id=first[0],
-        as_of=first[1],
-        rule_set_id=first[2],
-        published_at=first[3],
-        row_counts={r[4]: int(r[5]) for r in rows},
-    )
+    return Publication.from_rows(str(path), rows)
 
 
 # What `publish` says when it cannot start (after why).

@@ -40,6 +40,11 @@ READER_ROLE = "lead_funnel_reader"
 DROP_LOCK_TIMEOUT = "2s"
 
 
+def _sql(template: str, *names: str) -> sql.Composed:
+    """``template`` with its ``{}`` filled by ``names``, quoted as identifiers."""
+    return sql.SQL(template).format(*map(sql.Identifier, names))
+
+
 def _tables(cur: psycopg2.extensions.cursor, schema: str) -> list[str]:
     cur.execute(
         "select table_name from information_schema.tables "
@@ -48,6 +53,15 @@ def _tables(cur: psycopg2.extensions.cursor, schema: str) -> list[str]:
         [schema, PUBLICATION_TABLE],
     )
     return [row[0] for row in cur.fetchall()]
+
+
+def _row_counts(cur: psycopg2.extensions.cursor, schema: str) -> dict[str, int]:
+    """The row count of every table of ``schema`` (but ``_publication``)."""
+    counts = {}
+    for table in _tables(cur, schema):
+        cur.execute(_sql("select count(*) from {}.{}", schema, table))
+        counts[table] = int(cur.fetchone()[0])
+    return counts
 
 
 def _schema_exists(cur: psycopg2.extensions.cursor, schema: str) -> bool:
@@ -61,7 +75,7 @@ def ensure_reader_role(cur: psycopg2.extensions.cursor) -> None:
     if cur.fetchone() is not None:
         return
     try:
-        cur.execute(sql.SQL("create role {} nologin").format(sql.Identifier(READER_ROLE)))
+        cur.execute(_sql("create role {} nologin", READER_ROLE))
     except psycopg2.errors.InsufficientPrivilege as exc:
         raise PublishError(
             f"the reporting role {READER_ROLE} does not exist and this user may not create "
@@ -83,7 +97,6 @@ def publish(
     """
     published_at = format_ts(utc_now())
     retired = RETIRED_PREFIX + re.sub(r"[^a-z0-9]", "_", run_id.lower())
-    ident = sql.Identifier
     try:
         con = postgres.connect()
     except (psycopg2.Error, postgres.PostgresIOError) as exc:
@@ -100,26 +113,29 @@ def publish(
             for table in published:
                 if table not in built:  # not rebuilt by a --select run: keep the published one
                     cur.execute(
-                        sql.SQL("create table {}.{} as table {}.{}").format(
-                            ident(BUILD_SCHEMA), ident(table), ident(MARTS_SCHEMA), ident(table)
+                        _sql(
+                            "create table {}.{} as table {}.{}",
+                            BUILD_SCHEMA,
+                            table,
+                            MARTS_SCHEMA,
+                            table,
                         )
                     )
-            counts: dict[str, int] = {}
-            for table in _tables(cur, BUILD_SCHEMA):
-                cur.execute(
-                    sql.SQL("select count(*) from {}.{}").format(ident(BUILD_SCHEMA), ident(table))
-                )
-                counts[table] = int(cur.fetchone()[0])
+            counts = _row_counts(cur, BUILD_SCHEMA)
             cur.execute(
-                sql.SQL(
+                _sql(
                     "create table {}.{} (run_id text not null, as_of timestamp, "
                     "rule_set_id text, selector text, published_at timestamp not null, "
-                    "table_name text not null, row_count bigint not null)"
-                ).format(ident(BUILD_SCHEMA), ident(PUBLICATION_TABLE))
+                    "table_name text not null, row_count bigint not null)",
+                    BUILD_SCHEMA,
+                    PUBLICATION_TABLE,
+                )
             )
             cur.executemany(
-                sql.SQL("insert into {}.{} values (%s, %s, %s, %s, %s, %s, %s)").format(
-                    ident(BUILD_SCHEMA), ident(PUBLICATION_TABLE)
+                _sql(
+                    "insert into {}.{} values (%s, %s, %s, %s, %s, %s, %s)",
+                    BUILD_SCHEMA,
+                    PUBLICATION_TABLE,
                 ),
                 [
                     [run_id, as_of, rule_set_id, selector, published_at, table, rows]
@@ -127,27 +143,13 @@ def publish(
                 ],
             )
             ensure_reader_role(cur)
+            cur.execute(_sql("grant usage on schema {} to {}", BUILD_SCHEMA, READER_ROLE))
             cur.execute(
-                sql.SQL("grant usage on schema {} to {}").format(
-                    ident(BUILD_SCHEMA), ident(READER_ROLE)
-                )
-            )
-            cur.execute(
-                sql.SQL("grant select on all tables in schema {} to {}").format(
-                    ident(BUILD_SCHEMA), ident(READER_ROLE)
-                )
+                _sql("grant select on all tables in schema {} to {}", BUILD_SCHEMA, READER_ROLE)
             )
             if published or _schema_exists(cur, MARTS_SCHEMA):
-                cur.execute(
-                    sql.SQL("alter schema {} rename to {}").format(
-                        ident(MARTS_SCHEMA), ident(retired)
-                    )
-                )
-            cur.execute(
-                sql.SQL("alter schema {} rename to {}").format(
-                    ident(BUILD_SCHEMA), ident(MARTS_SCHEMA)
-                )
-            )
+                cur.execute(_sql("alter schema {} rename to {}", MARTS_SCHEMA, retired))
+            cur.execute(_sql("alter schema {} rename to {}", BUILD_SCHEMA, MARTS_SCHEMA))
         drop_retired(con)
     except psycopg2.Error as exc:
         raise PublishError(f"PostgreSQL refused: {exc}".strip()) from exc
@@ -178,7 +180,7 @@ def drop_retired(con: psycopg2.extensions.connection) -> list[str]:
                 cur.execute(
                     sql.SQL("set local lock_timeout = {}").format(sql.Literal(DROP_LOCK_TIMEOUT))
                 )
-                cur.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(schema)))
+                cur.execute(_sql("drop schema {} cascade", schema))
             dropped.append(schema)
         except psycopg2.errors.LockNotAvailable:
             continue  # a reader still queries the old version: a later publish drops it
@@ -188,15 +190,7 @@ def drop_retired(con: psycopg2.extensions.connection) -> list[str]:
 def count_built_marts() -> dict[str, int]:
     """Row counts of every mart in ``marts_build`` (a build not published yet)."""
     with postgres.connect() as con, con.cursor() as cur:
-        counts = {}
-        for table in _tables(cur, BUILD_SCHEMA):
-            cur.execute(
-                sql.SQL("select count(*) from {}.{}").format(
-                    sql.Identifier(BUILD_SCHEMA), sql.Identifier(table)
-                )
-            )
-            counts[table] = int(cur.fetchone()[0])
-    return counts
+        return _row_counts(cur, BUILD_SCHEMA)
 
 
 def read_publication() -> Publication | None:
@@ -213,14 +207,4 @@ def read_publication() -> Publication | None:
             rows = cur.fetchall()
     except (psycopg2.Error, postgres.PostgresIOError):  # nothing published, or unreachable
         return None
-    if not rows:
-        return None
-    first = rows[0]
-    return Publication(
-        path=f"{postgres.server_url()} schema {MARTS_SCHEMA}",
-        run_id=first[0],
-        as_of=first[1],
-        rule_set_id=first[2],
-        published_at=first[3],
-        row_counts={r[4]: int(r[5]) for r in rows},
-    )
+    return Publication.from_rows(f"{postgres.server_url()} schema {MARTS_SCHEMA}", rows)

@@ -120,28 +120,23 @@ def _is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _or_dash(value: float | None, text: Callable[[float], str]) -> str:
+    return EM_DASH if value is None or _is_missing(value) else text(value)
+
+
 def fmt_int(value: float | None) -> str:
     """A count with thousands separators (``12,345``); an em dash for null."""
-    if _is_missing(value):
-        return EM_DASH
-    assert value is not None
-    return f"{round(value):,}"
+    return _or_dash(value, lambda v: f"{round(v):,}")
 
 
 def fmt_pct(value: float | None) -> str:
     """A 0..1 rate as a percentage with one decimal (``20.1%``); an em dash for null."""
-    if _is_missing(value):
-        return EM_DASH
-    assert value is not None
-    return f"{value * 100:,.1f}%"
+    return _or_dash(value, lambda v: f"{v * 100:,.1f}%")
 
 
 def fmt_hours(value: float | None) -> str:
     """Hours with one decimal and thousands separators (``1,234.5``); an em dash for null."""
-    if _is_missing(value):
-        return EM_DASH
-    assert value is not None
-    return f"{value:,.1f}"
+    return _or_dash(value, lambda v: f"{v:,.1f}")
 
 
 def fmt_bool(value: bool | None) -> str:
@@ -274,6 +269,11 @@ def _intro(text: str) -> str:
 
 def _note(text: str) -> str:
     return f'<p class="note">{text}</p>'
+
+
+def _block(heading: str, *parts: str) -> str:
+    """A block of a section: its ``<h3>`` heading (HTML), then the parts (note, chart, table)."""
+    return f"<h3>{heading}</h3>" + "".join(parts)
 
 
 def _figure(label: str, value: str, detail: str = "") -> str:
@@ -589,14 +589,21 @@ def render_funnel(totals: Row) -> str:
 # --------------------------------------------------------------------------------------
 # 3. Conversion by channel, campaign and fit grade.
 
-CONVERSION_COLUMNS = (
+# Columns several tables show (and the two rates the conversion and cohort charts draw).
+LEAD_COUNT_COLUMNS = (
     Column("leads", "Leads", "int"),
     Column("mqls", "MQLs", "int"),
     Column("sqls", "SQLs", "int"),
-    Column("opportunities", "Opportunities", "int"),
-    Column("customers", "Customers", "int"),
+)
+RATE_COLUMNS = (
     Column("lead_to_mql_rate", f"Lead {ARROW} MQL", "pct"),
     Column("mql_to_sql_rate", f"MQL {ARROW} SQL", "pct"),
+)
+CONVERSION_COLUMNS = (
+    *LEAD_COUNT_COLUMNS,
+    Column("opportunities", "Opportunities", "int"),
+    Column("customers", "Customers", "int"),
+    *RATE_COLUMNS,
     Column("lead_to_customer_rate", f"Lead {ARROW} customer", "pct"),
 )
 CONVERSION_SUMS = """
@@ -614,10 +621,7 @@ def conversion_figure(rows: Sequence[Row], label_key: str) -> go.Figure | None:
         return None
     labels = [chart_label(r[label_key]) for r in rows]
     figure = go.Figure()
-    for key, name in (
-        ("lead_to_mql_rate", f"Lead {ARROW} MQL"),
-        ("mql_to_sql_rate", f"MQL {ARROW} SQL"),
-    ):
+    for key, name in ((c.key, c.label) for c in RATE_COLUMNS):
         figure.add_bar(
             name=name,
             x=labels,
@@ -639,11 +643,11 @@ def _conversion_block(
         if rows
         else ""
     )
-    return (
-        f"<h3>{html.escape(heading)}</h3>"
-        + (_note(note) if note else "")
-        + render_chart(block_id, conversion_figure(rows, label_key), none="No leads.")
-        + table
+    return _block(
+        html.escape(heading),
+        _note(note) if note else "",
+        render_chart(block_id, conversion_figure(rows, label_key), none="No leads."),
+        table,
     )
 
 
@@ -733,10 +737,7 @@ def render_cohorts(con: duckdb.DuckDBPyConnection) -> str:
     if rows:
         figure = go.Figure()
         months = [r["month"] for r in rows]
-        for key, name in (
-            ("lead_to_mql_rate", f"Lead {ARROW} MQL"),
-            ("mql_to_sql_rate", f"MQL {ARROW} SQL"),
-        ):
+        for key, name in ((c.key, c.label) for c in RATE_COLUMNS):
             figure.add_scatter(
                 name=name,
                 x=months,
@@ -749,14 +750,7 @@ def render_cohorts(con: duckdb.DuckDBPyConnection) -> str:
             xaxis={"type": "category", "title": "cohort (month the leads were created)"},
         )
     table = render_table(
-        [
-            Column("month", "Cohort"),
-            Column("leads", "Leads", "int"),
-            Column("mqls", "MQLs", "int"),
-            Column("sqls", "SQLs", "int"),
-            Column("lead_to_mql_rate", f"Lead {ARROW} MQL", "pct"),
-            Column("mql_to_sql_rate", f"MQL {ARROW} SQL", "pct"),
-        ],
+        [Column("month", "Cohort"), *LEAD_COUNT_COLUMNS, *RATE_COLUMNS],
         rows,
         table_id="cohorts",
     )
@@ -822,8 +816,9 @@ def _sla_by_month_chart(con: duckdb.DuckDBPyConnection) -> str:
             yaxis={"tickformat": ".0%", "rangemode": "tozero", "title": "SLA met"},
             xaxis={"type": "category", "title": "month of the MQL"},
         )
-    return "<h3>SLA met rate by month</h3>" + render_chart(
-        "sla-monthly", figure, none="No MQL has an SLA outcome yet.", height=340
+    return _block(
+        "SLA met rate by month",
+        render_chart("sla-monthly", figure, none="No MQL has an SLA outcome yet.", height=340),
     )
 
 
@@ -884,13 +879,13 @@ def _touch_histogram(con: duckdb.DuckDBPyConnection, sla_hours: float) -> str:
             },
             yaxis={"title": "MQLs"},
         )
-    return (
-        "<h3>Hours to first sales touch</h3>"
-        + _note(
+    return _block(
+        "Hours to first sales touch",
+        _note(
             f"Every MQL (first and re-MQLs) touched by as_of; {fmt_int(untouched)} MQLs "
             "have had no sales touch yet."
-        )
-        + render_chart("touch-hours", figure, none="No MQL has had a sales touch yet.", height=340)
+        ),
+        render_chart("touch-hours", figure, none="No MQL has had a sales touch yet.", height=340),
     )
 
 
@@ -921,22 +916,22 @@ def _queue_table(con: duckdb.DuckDBPyConnection) -> str:
         "count(*) filter (where is_abm_target) as abm "
         f"from {MARTS_SCHEMA}.sales_handoff_queue",
     )
-    heading = "<h3>Current queue</h3>"
+    heading = "Current queue"
     if not rows:
-        return heading + render_none("The queue is empty: no lead is waiting for sales.")
+        return _block(heading, render_none("The queue is empty: no lead is waiting for sales."))
     shown = (
         f"the {fmt_int(len(rows))} waiting longest are shown"
         if sizes["leads"] > len(rows)
         else "all are shown"
     )
-    return (
-        heading
-        + _note(
+    return _block(
+        heading,
+        _note(
             f"{fmt_int(sizes['leads'])} leads wait for a first sales touch "
             f"({fmt_int(sizes['overdue'])} overdue, {fmt_int(sizes['abm'])} ABM targets); "
             f"{shown}, most overdue first. Lead ids only: no names or contact details."
-        )
-        + render_table(QUEUE_COLUMNS, rows, table_id="queue")
+        ),
+        render_table(QUEUE_COLUMNS, rows, table_id="queue"),
     )
 
 
@@ -990,13 +985,13 @@ def _mql_number_chart(con: duckdb.DuckDBPyConnection) -> str:
             )
         )
         figure.update_layout(xaxis={"type": "category"}, yaxis={"title": "MQLs"})
-    return (
-        "<h3>MQLs by number</h3>"
-        + _note(
+    return _block(
+        "MQLs by number",
+        _note(
             f"{fmt_int(re_mql['mqls'])} re-MQLs from {fmt_int(re_mql['leads'])} leads: a lead "
             "recycled by sales can become an MQL again in a later cycle."
-        )
-        + render_chart("mql-number", figure, none="No MQLs.", height=320)
+        ),
+        render_chart("mql-number", figure, none="No MQLs.", height=320),
     )
 
 
@@ -1028,6 +1023,31 @@ def _reasons_figure(rows: Sequence[Row], group_key: str, reason_key: str) -> go.
     return figure
 
 
+def _reasons_block(
+    rows: Sequence[Row],
+    *,
+    block_id: str,
+    heading: str,
+    note: str,
+    group: Column,
+    reason: Column,
+    counted: str,
+    charted: Sequence[Row],
+    none: str,
+) -> str:
+    """A heading, a note, the stacked bars of ``charted`` per reason and the table of
+    ``rows`` (``group``, ``reason`` and the count ``n`` of ``counted``)."""
+    table = render_table([group, reason, Column("n", counted, "int")], rows, table_id=block_id)
+    return _block(
+        heading,
+        _note(note),
+        render_chart(
+            block_id, _reasons_figure(charted, group.key, reason.key), none=none, height=340
+        ),
+        table if rows else "",
+    )
+
+
 def _dispositions(con: duckdb.DuckDBPyConnection) -> str:
     rows = _rows(
         con,
@@ -1037,28 +1057,17 @@ def _dispositions(con: duckdb.DuckDBPyConnection) -> str:
     open_mqls = _one(
         con, f"select count(*) as n from {MARTS_SCHEMA}.fct_lead_mqls where ended_by is null"
     )["n"]
-    table = render_table(
-        [
-            Column("ended_by", "Ended by"),
-            Column("end_reason", "Reason"),
-            Column("n", "MQLs", "int"),
-        ],
+    return _reasons_block(
         rows,
-        table_id="dispositions",
-    )
-    return (
-        "<h3>How MQL cycles ended</h3>"
-        + _note(
-            f"Dispositions that ended an MQL's cycle, by reason; {fmt_int(open_mqls)} MQLs' "
-            "cycles are still open."
-        )
-        + render_chart(
-            "dispositions",
-            _reasons_figure(rows, "ended_by", "end_reason"),
-            none="No MQL cycle has ended.",
-            height=340,
-        )
-        + (table if rows else "")
+        block_id="dispositions",
+        heading="How MQL cycles ended",
+        note=f"Dispositions that ended an MQL's cycle, by reason; {fmt_int(open_mqls)} MQLs' "
+        "cycles are still open.",
+        group=Column("ended_by", "Ended by"),
+        reason=Column("end_reason", "Reason"),
+        counted="MQLs",
+        charted=rows,
+        none="No MQL cycle has ended.",
     )
 
 
@@ -1069,26 +1078,16 @@ def _lead_status(con: duckdb.DuckDBPyConnection) -> str:
         f"from {MARTS_SCHEMA}.fct_lead_lifecycle group by all "
         "order by lead_status, n desc, status_reason",
     )
-    closed = [r for r in rows if r["lead_status"] != "open"]
-    table = render_table(
-        [
-            Column("lead_status", "Lead status"),
-            Column("status_reason", "Reason"),
-            Column("n", "Leads", "int"),
-        ],
+    return _reasons_block(
         rows,
-        table_id="lead-status",
-    )
-    return (
-        "<h3>Lead status now</h3>"
-        + _note("Each lead's current status and the reason of its latest disposition.")
-        + render_chart(
-            "lead-status",
-            _reasons_figure(closed, "lead_status", "status_reason"),
-            none="No lead is recycled or disqualified.",
-            height=340,
-        )
-        + (table if rows else "")
+        block_id="lead-status",
+        heading="Lead status now",
+        note="Each lead's current status and the reason of its latest disposition.",
+        group=Column("lead_status", "Lead status"),
+        reason=Column("status_reason", "Reason"),
+        counted="Leads",
+        charted=[r for r in rows if r["lead_status"] != "open"],
+        none="No lead is recycled or disqualified.",
     )
 
 
@@ -1108,24 +1107,27 @@ def render_remql(con: duckdb.DuckDBPyConnection) -> str:
 # --------------------------------------------------------------------------------------
 # 7. Rule-set comparison.
 
+THRESHOLD_COLUMN = Column("mql_threshold", "MQL threshold", "int")
+MQL_EVENTS_COLUMN = Column("mql_events", "MQL events", "int")
+# What came of the MQLs: the last columns of the rule-set and calibration tables.
+MQL_OUTCOME_COLUMNS = (
+    Column("opportunities_from_mqls", "Opportunities", "int"),
+    Column("customers_from_mqls", "Customers", "int"),
+    *RATE_COLUMNS,
+    Column("mql_to_opportunity_rate", f"MQL {ARROW} opp.", "pct"),
+    Column("median_hours_to_mql", "Median h to MQL", "hours"),
+)
 RULE_SET_COLUMNS = (
     Column("rule_set_id", "Rule set"),
-    Column("mql_threshold", "MQL threshold", "int"),
+    THRESHOLD_COLUMN,
     Column("min_engagement_points", "Min engagement", "int"),
     Column("min_fit_points", "Min fit", "int"),
     Column("engagement_window_days", "Window (days)", "int"),
     Column("sales_sla_hours", "SLA (h)", "int"),
-    Column("leads", "Leads", "int"),
-    Column("mqls", "MQLs", "int"),
-    Column("sqls", "SQLs", "int"),
-    Column("mql_events", "MQL events", "int"),
+    *LEAD_COUNT_COLUMNS,
+    MQL_EVENTS_COLUMN,
     Column("disqualified_leads", "Disqualified", "int"),
-    Column("opportunities_from_mqls", "Opportunities", "int"),
-    Column("customers_from_mqls", "Customers", "int"),
-    Column("lead_to_mql_rate", f"Lead {ARROW} MQL", "pct"),
-    Column("mql_to_sql_rate", f"MQL {ARROW} SQL", "pct"),
-    Column("mql_to_opportunity_rate", f"MQL {ARROW} opp.", "pct"),
-    Column("median_hours_to_mql", "Median h to MQL", "hours"),
+    *MQL_OUTCOME_COLUMNS,
 )
 
 
@@ -1180,16 +1182,10 @@ def render_rule_sets(con: duckdb.DuckDBPyConnection, ctx: ReportContext) -> str:
 # 8. Threshold calibration.
 
 CALIBRATION_COLUMNS = (
-    Column("mql_threshold", "MQL threshold", "int"),
-    Column("mqls", "MQLs", "int"),
-    Column("sqls", "SQLs", "int"),
-    Column("mql_events", "MQL events", "int"),
-    Column("opportunities_from_mqls", "Opportunities", "int"),
-    Column("customers_from_mqls", "Customers", "int"),
-    Column("lead_to_mql_rate", f"Lead {ARROW} MQL", "pct"),
-    Column("mql_to_sql_rate", f"MQL {ARROW} SQL", "pct"),
-    Column("mql_to_opportunity_rate", f"MQL {ARROW} opp.", "pct"),
-    Column("median_hours_to_mql", "Median h to MQL", "hours"),
+    THRESHOLD_COLUMN,
+    *LEAD_COUNT_COLUMNS[1:],  # MQLs and SQLs, not leads
+    MQL_EVENTS_COLUMN,
+    *MQL_OUTCOME_COLUMNS,
 )
 
 

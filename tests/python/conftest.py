@@ -21,6 +21,9 @@ import pytest
 # The private PostgreSQL server (one per pytest process) for every test that asks for it.
 from postgres_fixtures import postgres_env, postgres_server  # noqa: F401
 
+# The once-built template workspace and each module's copy of it (runner_support).
+from runner_support import template, ws  # noqa: F401
+
 # Slowest first, from `--durations=0` of a full run (seconds of setup + call per module on
 # two busy workers: 293, 261, 186, 138, 100, 94, 90, 82, 62, 28 and 20). Modules not listed
 # run after these, in their usual order.

@@ -93,68 +93,48 @@ class Scenario:
     def company(self, company_id: str, **attributes) -> None:
         self.data.stg_crm__companies.append({"company_id": company_id, **attributes})
 
-    def email(self, lead_id: str, event_type: str, at: datetime, event_id: str | None = None):
-        self.data.stg_marketing__email_events.append(
-            {
-                "event_id": event_id or self._id("EM"),
-                "lead_id": lead_id,
-                "event_type": event_type,
-                "occurred_at": at,
-            }
+    # The staged tables of events (and dispositions): their id column and the prefix of the
+    # ids made up for their rows.
+    ROW_IDS: ClassVar[dict[str, tuple[str, str]]] = {
+        "stg_marketing__email_events": ("event_id", "EM"),
+        "stg_web__page_views": ("event_id", "PV"),
+        "stg_web__form_submissions": ("event_id", "FS"),
+        "stg_marketing__content_downloads": ("event_id", "CD"),
+        "stg_marketing__webinar_events": ("event_id", "WB"),
+        "stg_crm__sales_activities": ("activity_id", "SA"),
+        "stg_crm__lead_dispositions": ("disposition_id", "DP"),
+    }
+
+    def _row(
+        self, table: str, lead_id: str | None, at: datetime, row_id: str | None = None, **fields
+    ) -> None:
+        """Append a staged row to ``table``: its id (``row_id``, else a new one), the lead,
+        ``fields`` and ``occurred_at``."""
+        id_column, prefix = self.ROW_IDS[table]
+        getattr(self.data, table).append(
+            {id_column: row_id or self._id(prefix), "lead_id": lead_id, **fields, "occurred_at": at}
         )
 
+    def email(self, lead_id: str, event_type: str, at: datetime, event_id: str | None = None):
+        self._row("stg_marketing__email_events", lead_id, at, event_id, event_type=event_type)
+
     def page(self, lead_id: str | None, url: str, at: datetime, event_id: str | None = None):
-        self.data.stg_web__page_views.append(
-            {
-                "event_id": event_id or self._id("PV"),
-                "lead_id": lead_id,
-                "page_url": url,
-                "occurred_at": at,
-            }
-        )
+        self._row("stg_web__page_views", lead_id, at, event_id, page_url=url)
 
     def pricing(self, lead_id: str, at: datetime) -> None:
         self.page(lead_id, "https://example.com/pricing", at)
 
     def form(self, lead_id: str, form_type: str, at: datetime) -> None:
-        self.data.stg_web__form_submissions.append(
-            {
-                "event_id": self._id("FS"),
-                "lead_id": lead_id,
-                "form_type": form_type,
-                "occurred_at": at,
-            }
-        )
+        self._row("stg_web__form_submissions", lead_id, at, form_type=form_type)
 
     def download(self, lead_id: str, asset_type: str, at: datetime) -> None:
-        self.data.stg_marketing__content_downloads.append(
-            {
-                "event_id": self._id("CD"),
-                "lead_id": lead_id,
-                "asset_type": asset_type,
-                "occurred_at": at,
-            }
-        )
+        self._row("stg_marketing__content_downloads", lead_id, at, asset_type=asset_type)
 
     def webinar(self, lead_id: str, event_type: str, at: datetime) -> None:
-        self.data.stg_marketing__webinar_events.append(
-            {
-                "event_id": self._id("WB"),
-                "lead_id": lead_id,
-                "event_type": event_type,
-                "occurred_at": at,
-            }
-        )
+        self._row("stg_marketing__webinar_events", lead_id, at, event_type=event_type)
 
     def activity(self, lead_id: str, activity_type: str, at: datetime) -> None:
-        self.data.stg_crm__sales_activities.append(
-            {
-                "activity_id": self._id("SA"),
-                "lead_id": lead_id,
-                "activity_type": activity_type,
-                "occurred_at": at,
-            }
-        )
+        self._row("stg_crm__sales_activities", lead_id, at, activity_type=activity_type)
 
     def opportunity(
         self,
@@ -182,14 +162,13 @@ class Scenario:
         disposition_id: str | None = None,
     ) -> None:
         """A staged disposition (``None``: an invalid value nulled by staging)."""
-        self.data.stg_crm__lead_dispositions.append(
-            {
-                "disposition_id": disposition_id or self._id("DP"),
-                "lead_id": lead_id,
-                "disposition": disposition,
-                "reason": reason,
-                "occurred_at": at,
-            }
+        self._row(
+            "stg_crm__lead_dispositions",
+            lead_id,
+            at,
+            disposition_id,
+            disposition=disposition,
+            reason=reason,
         )
 
     def run(self, as_of: datetime = AS_OF, rule_set_id: str = "default"):
@@ -201,10 +180,11 @@ class Scenario:
         """(lifecycle row by lead, event rows by lead, MQL rows by lead)."""
         leads, events, mqls = score(self.data, SEEDS, rule_set_id, as_of)
         by_lead = {row["lead_id"]: row for row in leads}
-        events_by_lead: dict[str, list[dict]] = {}
-        for row in events:
-            events_by_lead.setdefault(row["lead_id"], []).append(row)
-        mqls_by_lead: dict[str, list[dict]] = {}
-        for row in mqls:
-            mqls_by_lead.setdefault(row["lead_id"], []).append(row)
-        return by_lead, events_by_lead, mqls_by_lead
+        return by_lead, _group_by_lead(events), _group_by_lead(mqls)
+
+
+def _group_by_lead(rows: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["lead_id"], []).append(row)
+    return grouped

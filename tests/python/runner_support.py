@@ -203,6 +203,25 @@ def clone_workspace(template: Path, destination: Path) -> Workspace:
     )
 
 
+# The fixtures of the modules that work on a copy of the built template (conftest.py makes
+# them every module's; a module's own fixture of the same name wins).
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The once-built, published workspace every module starts from (`built_template`)."""
+    return built_template(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def ws(
+    template: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Workspace:
+    """This module's own copy of the built, published workspace."""
+    name = request.module.__name__.removeprefix("test_")
+    return clone_workspace(template, tmp_path_factory.mktemp(name) / "ws")
+
+
 def read_until(proc: subprocess.Popen[str], needle: str, timeout: float = 120) -> list[str]:
     """Read ``proc``'s output lines until one contains ``needle``; return the lines read."""
     assert proc.stdout is not None

@@ -18,8 +18,6 @@ from lead_funnel import locking, publish, runlog
 from runner_support import (
     FIXED_AS_OF,
     Workspace,
-    built_template,
-    clone_workspace,
     kill_hard,
     mart_snapshot,
     read_until,
@@ -28,18 +26,6 @@ from runner_support import (
 )
 
 pytestmark = pytest.mark.build
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The clean build (``--as-of FIXED_AS_OF``) the repaired build must equal."""
-    return built_template(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def ws(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    """A copy of the clean build to crash repeatedly."""
-    return clone_workspace(template, tmp_path_factory.mktemp("crash") / "ws")
 
 
 def assert_published_file_is_complete(ws: Workspace, allowed_versions: set[str]) -> str:

@@ -67,6 +67,11 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+def _values(con: duckdb.DuckDBPyConnection, sql: str) -> dict[object, int]:
+    """A two-column query as a dict (first column -> second)."""
+    return dict(con.execute(sql).fetchall())
+
+
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> object:
     return con.execute(sql).fetchall()[0][0]
 
@@ -690,12 +695,8 @@ def test_closed_opportunities_land_again_when_closed(gen_clean_db: Path) -> None
 
 def test_realistic_mix(gen_clean_db: Path) -> None:
     con = _connect(gen_clean_db)
-
-    def values(sql: str) -> dict[object, int]:
-        return dict(con.execute(sql).fetchall())
-
     try:
-        sources = values("SELECT lead_source, count(*) FROM raw.crm_leads GROUP BY 1")
+        sources = _values(con, "SELECT lead_source, count(*) FROM raw.crm_leads GROUP BY 1")
         assert set(sources) == {
             "organic_search",
             "paid_search",
@@ -709,8 +710,8 @@ def test_realistic_mix(gen_clean_db: Path) -> None:
             None,
         }
         assert 0 < sources[None] < 0.05 * 3000
-        leads = values(
-            "SELECT (company_id IS NULL) AS no_company, count(*) FROM raw.crm_leads GROUP BY 1"
+        leads = _values(
+            con, "SELECT (company_id IS NULL) AS no_company, count(*) FROM raw.crm_leads GROUP BY 1"
         )
         assert 0.03 < leads[True] / 3000 < 0.15
         shared = _one(
@@ -719,7 +720,9 @@ def test_realistic_mix(gen_clean_db: Path) -> None:
             "WHERE company_id IS NOT NULL GROUP BY 1 HAVING count(*) >= 3)",
         )
         assert shared > 50
-        campaigns = values("SELECT campaign_id IS NULL, count(*) FROM raw.crm_leads GROUP BY 1")
+        campaigns = _values(
+            con, "SELECT campaign_id IS NULL, count(*) FROM raw.crm_leads GROUP BY 1"
+        )
         assert campaigns[True] > 300 and campaigns[False] > 300
 
         free = _one(
@@ -737,11 +740,12 @@ def test_realistic_mix(gen_clean_db: Path) -> None:
             "WHERE industry = 'manufacturing' AND country_code IN ('CZ', 'SK')",
         )
         assert targets > 0.05 * 1200
-        tiers = values("SELECT account_tier, count(*) FROM raw.crm_companies GROUP BY 1")
+        tiers = _values(con, "SELECT account_tier, count(*) FROM raw.crm_companies GROUP BY 1")
         assert set(tiers) == {1, 2, 3, None}
-        sizes = values(
+        sizes = _values(
+            con,
             "SELECT CASE WHEN employee_count < 50 THEN 'small' WHEN employee_count < 250 "
-            "THEN 'mid' ELSE 'large' END, count(*) FROM raw.crm_companies GROUP BY 1"
+            "THEN 'mid' ELSE 'large' END, count(*) FROM raw.crm_companies GROUP BY 1",
         )
         assert min(sizes.values()) > 0.1 * 1200 and len(sizes) == 3
 
@@ -767,10 +771,12 @@ def test_realistic_mix(gen_clean_db: Path) -> None:
             "sales_activities": ("activity_type", {"call", "email", "meeting", "task"}),
         }
         for table, (col, expected) in expected_types.items():
-            assert set(values(f"SELECT {col}, count(*) FROM raw.{table} GROUP BY 1")) == expected
-        assets = values("SELECT asset_type, count(*) FROM raw.content_downloads GROUP BY 1")
+            assert (
+                set(_values(con, f"SELECT {col}, count(*) FROM raw.{table} GROUP BY 1")) == expected
+            )
+        assets = _values(con, "SELECT asset_type, count(*) FROM raw.content_downloads GROUP BY 1")
         assert {"ebook", "case_study", "whitepaper", "guide"} < set(assets)  # plus others
-        forms = values("SELECT form_type, count(*) FROM raw.form_submissions GROUP BY 1")
+        forms = _values(con, "SELECT form_type, count(*) FROM raw.form_submissions GROUP BY 1")
         assert {
             "newsletter_signup",
             "contact_us",
@@ -779,11 +785,12 @@ def test_realistic_mix(gen_clean_db: Path) -> None:
             "pricing_request",
         } < set(forms)
 
-        outcomes = values(
+        outcomes = _values(
+            con,
             "WITH o AS (SELECT * FROM raw.crm_opportunities "
             "QUALIFY row_number() OVER (PARTITION BY opportunity_id ORDER BY _loaded_at DESC) = 1) "
             "SELECT CASE WHEN is_won THEN 'won' WHEN NOT is_won THEN 'lost' ELSE 'open' END, "
-            "count(*) FROM o GROUP BY 1"
+            "count(*) FROM o GROUP BY 1",
         )
         assert set(outcomes) == {"won", "lost", "open"}
         assert _one(con, "SELECT min(amount) FROM raw.crm_opportunities") > 0
@@ -829,12 +836,10 @@ def test_events_cluster_after_creation_with_views_before_it(gen_clean_db: Path) 
 
 def test_dispositions_follow_sales_work_on_leads_that_did_not_buy(gen_recycling_db: Path) -> None:
     con = _connect(gen_recycling_db)
-
-    def values(sql: str) -> dict[object, int]:
-        return dict(con.execute(sql).fetchall())
-
     try:
-        kinds = values("select disposition, count(*) from raw.crm_lead_dispositions group by 1")
+        kinds = _values(
+            con, "select disposition, count(*) from raw.crm_lead_dispositions group by 1"
+        )
         assert set(kinds) == DISPOSITIONS
         assert kinds["recycled"] > 3 * kinds["disqualified"] > 0
         disposed = _one(con, "select count(distinct lead_id) from raw.crm_lead_dispositions")
@@ -847,9 +852,10 @@ def test_dispositions_follow_sales_work_on_leads_that_did_not_buy(gen_recycling_
         assert orphans == 0
 
         reasons = {
-            kind: values(
+            kind: _values(
+                con,
                 "select reason, count(*) from raw.crm_lead_dispositions "
-                f"where disposition = '{kind}' group by 1"
+                f"where disposition = '{kind}' group by 1",
             )
             for kind in DISPOSITIONS
         }
@@ -958,34 +964,33 @@ def test_recycled_leads_come_back_and_some_are_decided_twice(gen_recycling_db: P
 
 def test_competitors_colleagues_and_students_are_a_small_share(gen_recycling_db: Path) -> None:
     con = _connect(gen_recycling_db)
-
-    def values(sql: str) -> dict[object, int]:
-        return dict(con.execute(sql).fetchall())
-
     try:
-        domains = values(
+        domains = _values(
+            con,
             "select split_part(email, '@', 2), count(*) from raw.crm_leads "
-            "where split_part(email, '@', 2) like '%.example' group by 1"
+            "where split_part(email, '@', 2) like '%.example' group by 1",
         )
         assert set(domains) == {"rivalsoft.example", "competitor.example", "leadfunnel.example"}
         assert 0.008 * 12_000 < sum(domains.values()) < 0.025 * 12_000
 
         is_student = STUDENT_TITLE_SQL.format(title="job_title")
-        titles = values(
-            f"select job_title, count(*) from raw.crm_leads where {is_student} group by 1"
+        titles = _values(
+            con, f"select job_title, count(*) from raw.crm_leads where {is_student} group by 1"
         )
         assert {"Student", "PhD Student", "Marketing Intern", "Intern"} < set(titles)
         assert any(t != t.strip() for t in titles) and any(t.isupper() for t in titles)
         assert 0.008 * 12_000 < sum(titles.values()) < 0.03 * 12_000
         # plausible titles that contain "intern" but must not match the rule
-        near_misses = values(
+        near_misses = _values(
+            con,
             "select job_title, count(*) from raw.crm_leads "
-            f"where lower(job_title) like '%intern%' and not {is_student} group by 1"
+            f"where lower(job_title) like '%intern%' and not {is_student} group by 1",
         )
         assert {"International Sales Manager", "Internal Sales Representative"} <= set(near_misses)
 
         # sales disqualify the ones they meet, for that reason
-        reasons = values(
+        reasons = _values(
+            con,
             f"""
             with first_dispositions as ({FIRST_DISPOSITIONS_SQL})
             select
@@ -999,7 +1004,7 @@ def test_competitors_colleagues_and_students_are_a_small_share(gen_recycling_db:
             where split_part(l.email, '@', 2) like '%.example'
                 or {STUDENT_TITLE_SQL.format(title="l.job_title")}
             group by 1
-            """
+            """,
         )
         assert set(reasons) == {
             "internal: disqualified internal test lead",

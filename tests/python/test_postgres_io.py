@@ -111,6 +111,16 @@ def _duckdb_file(path: Path, *statements: str) -> Path:
     return path
 
 
+def _raw_table(path: Path, columns: str, rows: Sequence[Sequence[object]] = ()) -> Path:
+    """A DuckDB file holding one table, ``raw.<file stem>`` (``columns``), with ``rows``."""
+    table = f"raw.{path.stem}"
+    _duckdb_file(path, "create schema raw", f"create table {table} ({columns})")
+    if rows:
+        with duckdb.connect(str(path)) as con:
+            con.executemany(f"insert into {table} values ({', '.join('?' * len(rows[0]))})", rows)
+    return path
+
+
 def _duckdb_rows(path: Path, query: str) -> list[tuple[object, ...]]:
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute(query).fetchall()
@@ -125,6 +135,17 @@ def _duckdb_types(path: Path, schema: str) -> list[tuple[str, str, str]]:
             f"where schema_name = '{schema}' order by table_name, column_index",
         )
     ]
+
+
+def _pg_execute(server: PostgresServer, database: str, *statements: str) -> None:
+    """Run ``statements`` in ``database``, in one transaction."""
+    conn = server.connect(database)
+    try:
+        with conn, conn.cursor() as cur:
+            for statement in statements:
+                cur.execute(statement)
+    finally:
+        conn.close()
 
 
 def _pg_rows(server: PostgresServer, database: str, query: str) -> list[tuple[object, ...]]:
@@ -264,13 +285,9 @@ def test_nasty_strings_round_trip(
     postgres_env: PostgresServer,
     tmp_path: Path,
 ) -> None:
-    source = _duckdb_file(
-        tmp_path / "nasty.duckdb",
-        "create schema raw",
-        "create table raw.nasty (id integer, s varchar)",
+    source = _raw_table(
+        tmp_path / "nasty.duckdb", "id integer, s varchar", list(enumerate(NASTY_STRINGS))
     )
-    with duckdb.connect(str(source)) as con:
-        con.executemany("insert into raw.nasty values (?, ?)", list(enumerate(NASTY_STRINGS)))
     expected = list(enumerate(NASTY_STRINGS))
 
     assert pgio.load_raw(source, tables=["nasty"]) == {"nasty": len(NASTY_STRINGS)}
@@ -286,19 +303,14 @@ def test_doubles_round_trip_bit_for_bit(
     postgres_env: PostgresServer,
     tmp_path: Path,
 ) -> None:
-    source = _duckdb_file(
+    source = _raw_table(
         tmp_path / "doubles.duckdb",
-        "create schema raw",
-        "create table raw.doubles (id integer, d double, f float)",
+        "id integer, d double, f float",
+        [
+            (i, d, d if d is None or not abs(d) < math.inf or abs(d) < 3e38 else None)
+            for i, d in enumerate(DOUBLES)
+        ],
     )
-    with duckdb.connect(str(source)) as con:
-        con.executemany(
-            "insert into raw.doubles values (?, ?, ?)",
-            [
-                (i, d, d if d is None or not abs(d) < math.inf or abs(d) < 3e38 else None)
-                for i, d in enumerate(DOUBLES)
-            ],
-        )
     floats = _duckdb_rows(source, "select f from raw.doubles order by id")
     expected = [_bits(d) for d in DOUBLES]
 
@@ -350,20 +362,15 @@ def test_decimals_dates_and_microsecond_timestamps_round_trip(
         (6, Decimal("1234.50"), dt.datetime(2025, 3, 30, 2, 30, 0, 10)),  # a DST night in CZ
         (7, None, None),
     ]
-    source = _duckdb_file(
+    source = _raw_table(
         tmp_path / "exact.duckdb",
-        "create schema raw",
-        "create table raw.exact (id bigint, amount decimal(18, 2), happened timestamp, "
-        "on_day date, flag boolean, small smallint)",
+        "id bigint, amount decimal(18, 2), happened timestamp, on_day date, flag boolean, "
+        "small smallint",
+        [
+            (i, a, t, t.date() if t else None, None if t is None else i % 2 == 0, -i)
+            for i, a, t in rows
+        ],
     )
-    with duckdb.connect(str(source)) as con:
-        con.executemany(
-            "insert into raw.exact values (?, ?, ?, ?, ?, ?)",
-            [
-                (i, a, t, t.date() if t else None, None if t is None else i % 2 == 0, -i)
-                for i, a, t in rows
-            ],
-        )
     expected = _duckdb_rows(source, "select * from raw.exact order by id")
 
     pgio.load_raw(source, tables=["exact"])
@@ -390,12 +397,13 @@ def test_load_raw_twice_replaces_and_keeps_dependent_views(
 ) -> None:
     typed, text = raw_files["typed"], raw_files["text"]
     first = pgio.load_raw(typed)
-    conn = postgres_env.connect(database)
-    with conn, conn.cursor() as cur:  # like dbt's staging views on the raw tables
-        cur.execute("create schema staging")
-        cur.execute("create view staging.leads as select lead_id from raw.crm_leads")
-        cur.execute("create table raw.other_landing as select 1 as x")
-    conn.close()
+    _pg_execute(  # like dbt's staging views on the raw tables
+        postgres_env,
+        database,
+        "create schema staging",
+        "create view staging.leads as select lead_id from raw.crm_leads",
+        "create table raw.other_landing as select 1 as x",
+    )
 
     assert pgio.load_raw(typed) == first  # same columns: emptied and refilled
     for table, rows in first.items():
@@ -474,11 +482,7 @@ def test_a_failing_load_rolls_everything_back(
 
 
 def test_unsupported_duckdb_type_is_a_clear_error(database: str, tmp_path: Path) -> None:
-    source = _duckdb_file(
-        tmp_path / "odd.duckdb",
-        "create schema raw",
-        "create table raw.odd (id integer, tags varchar[])",
-    )
+    source = _raw_table(tmp_path / "odd.duckdb", "id integer, tags varchar[]")
     with pytest.raises(pgio.PostgresIOError, match=r"raw\.odd\.tags.*VARCHAR\[\]"):
         pgio.load_raw(source, tables=["odd"])
 
@@ -491,33 +495,29 @@ def test_export_maps_every_postgres_type(
     postgres_env: PostgresServer,
     tmp_path: Path,
 ) -> None:
-    conn = postgres_env.connect(database)
-    with conn, conn.cursor() as cur:
-        cur.execute("create schema marts")
-        cur.execute(
-            "create table marts.all_types (v varchar(20), t text, c char(3), i integer, "
-            "b bigint, s smallint, ok boolean, ts timestamp, ts3 timestamp(3), d date, "
-            "f8 double precision, f4 real, n numeric(18,2), n38 numeric(38,10), nn numeric)"
-        )
-        cur.execute(
-            "insert into marts.all_types values "
-            "('', 'x\ny', 'ab', -2147483648, 9223372036854775807, -32768, true, "
-            "'2025-01-02 03:04:05.678901', '2025-01-02 03:04:05.678', '2025-01-02', 0.1, 0.1, "
-            "-12.34, 1234567890123456789012345678.0123456789, 2.5), "
-            "(null, null, null, null, null, null, null, null, null, null, null, null, null, "
-            "null, null), ('   ', '\\N', 'z', 0, 0, 0, false, '1999-12-31 23:59:59', "
-            "'1999-12-31 23:59:59.5', '1999-12-31', 1e-300, 3.4e38, 0, 0, 1.0/3)"
-        )
-        cur.execute("create view marts.not_a_table as select 1 as x")
-        cur.execute("create table marts.empty (x integer)")
-        cur.execute("create table marts.part (k integer) partition by range (k)")
-        for name, low, high in (("part_low", 0, 10), ("part_high", 10, 20)):
-            cur.execute(
-                f"create table marts.{name} partition of marts.part "
-                f"for values from ({low}) to ({high})"
-            )
-        cur.execute("insert into marts.part values (1), (15)")
-    conn.close()
+    _pg_execute(
+        postgres_env,
+        database,
+        "create schema marts",
+        "create table marts.all_types (v varchar(20), t text, c char(3), i integer, "
+        "b bigint, s smallint, ok boolean, ts timestamp, ts3 timestamp(3), d date, "
+        "f8 double precision, f4 real, n numeric(18,2), n38 numeric(38,10), nn numeric)",
+        "insert into marts.all_types values "
+        "('', 'x\ny', 'ab', -2147483648, 9223372036854775807, -32768, true, "
+        "'2025-01-02 03:04:05.678901', '2025-01-02 03:04:05.678', '2025-01-02', 0.1, 0.1, "
+        "-12.34, 1234567890123456789012345678.0123456789, 2.5), "
+        "(null, null, null, null, null, null, null, null, null, null, null, null, null, "
+        "null, null), ('   ', '\\N', 'z', 0, 0, 0, false, '1999-12-31 23:59:59', "
+        "'1999-12-31 23:59:59.5', '1999-12-31', 1e-300, 3.4e38, 0, 0, 1.0/3)",
+        "create view marts.not_a_table as select 1 as x",
+        "create table marts.empty (x integer)",
+        "create table marts.part (k integer) partition by range (k)",
+        *(
+            f"create table marts.{name} partition of marts.part for values from ({low}) to ({high})"
+            for name, low, high in (("part_low", 0, 10), ("part_high", 10, 20))
+        ),
+        "insert into marts.part values (1), (15)",
+    )
     back = _duckdb_file(
         tmp_path / "published.duckdb",
         "create schema marts",
@@ -567,14 +567,15 @@ def test_export_errors_are_clear_and_leave_the_file_alone(
     postgres_env: PostgresServer,
     tmp_path: Path,
 ) -> None:
-    conn = postgres_env.connect(database)
-    with conn, conn.cursor() as cur:
-        cur.execute("create schema marts")
-        cur.execute("create table marts.fine (x integer)")
-        cur.execute("insert into marts.fine values (1)")
-        cur.execute("create table marts.odd (x integer, doc jsonb)")
-        cur.execute("create table marts.huge (x numeric(50, 2))")
-    conn.close()
+    _pg_execute(
+        postgres_env,
+        database,
+        "create schema marts",
+        "create table marts.fine (x integer)",
+        "insert into marts.fine values (1)",
+        "create table marts.odd (x integer, doc jsonb)",
+        "create table marts.huge (x numeric(50, 2))",
+    )
     back = tmp_path / "marts.duckdb"  # catalog `marts` and schema `marts`: no ambiguity
     assert pgio.export_schema("marts", back, tables=["fine"]) == {"fine": 1}
     with pytest.raises(pgio.PostgresIOError, match=r"marts\.odd\.doc.*jsonb"):

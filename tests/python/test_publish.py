@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from lead_funnel import publish
-from runner_support import Workspace, built_template, clone_workspace, read_until, running
+from runner_support import Workspace, read_until, running
 
 
 def make_build(path: Path, version: int) -> None:
@@ -145,13 +145,6 @@ READER = textwrap.dedent(
         json.dump({"reads": reads, "versions": versions, "errors": errors}, f)
     """
 )
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    """A copy of the built, published workspace."""
-    template = built_template(tmp_path_factory)
-    return clone_workspace(template, tmp_path_factory.mktemp("publish") / "ws")
 
 
 @pytest.mark.build

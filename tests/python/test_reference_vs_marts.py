@@ -137,6 +137,21 @@ def _fetch(db: Path, sql: str) -> list[dict]:
         con.close()
 
 
+def _default_staging(databases: dict[str, Path]) -> StagingData:
+    """The staging tables of the default rule set's build (the same for every rule set)."""
+    con = duckdb.connect(str(databases["default"]), read_only=True)
+    try:
+        return load_staging(con)
+    finally:
+        con.close()
+
+
+def _reference(staging: StagingData) -> dict:
+    """The reference's scoring of ``staging`` at COMPARE_AS_OF, per rule set."""
+    as_of = datetime.fromisoformat(COMPARE_AS_OF)
+    return {rule_set_id: score(staging, SEEDS, rule_set_id, as_of) for rule_set_id in RULE_SETS}
+
+
 @pytest.fixture(scope="module", params=["typed", "text"])
 def compared(request, tmp_path_factory):
     """Generate one landing, build it (the compared marts once per rule set), score it with
@@ -146,16 +161,7 @@ def compared(request, tmp_path_factory):
     db = work / "default.duckdb"
     _generate_raw(db, text=landing == "text")
     databases = _build_every_rule_set(db, work)
-    con = duckdb.connect(str(databases["default"]), read_only=True)
-    try:
-        staging = load_staging(con)
-    finally:
-        con.close()
-    as_of = datetime.fromisoformat(COMPARE_AS_OF)
-    reference = {
-        rule_set_id: score(staging, SEEDS, rule_set_id, as_of) for rule_set_id in RULE_SETS
-    }
-    return databases, reference
+    return databases, _reference(_default_staging(databases))
 
 
 def _normalise(value):
@@ -196,13 +202,25 @@ def _report(title: str, diffs: dict, total: int, limit: int = 8) -> str:
     return "\n".join(lines)
 
 
-def _print_figures(title: str, unit: str, reference: dict, mart: dict, diffs: dict) -> None:
-    """The comparison's figures, in the test output (``pytest -s`` or ``-rA``)."""
+def _assert_no_differences(
+    title: str, unit: str, reference: dict, mart: dict, diffs: dict, *notes: str
+) -> None:
+    """Print the comparison's figures and ``notes`` in the test output (``pytest -s`` or
+    ``-rA``), then fail with the differing rows, if any."""
     compared = len(set(reference) & set(mart))
     print(
         f"{title}: {compared} {unit} compared (reference {len(reference)}, mart {len(mart)}),"
         f" {len(diffs)} differences"
     )
+    for note in notes:
+        print(note)
+    if diffs:
+        pytest.fail(_report(title, diffs, len(reference)), pytrace=False)
+
+
+def _keyed(rows: list[dict], key: tuple[str, ...]) -> dict:
+    """``rows`` by the values of their ``key`` columns."""
+    return {tuple(row[k] for k in key): row for row in rows}
 
 
 def _compare_rows(reference: dict, mart: dict, exact: tuple, hours: tuple = ()) -> dict:
@@ -242,9 +260,7 @@ def test_lifecycle_mart_matches_reference(compared, rule_set_id):
     assert ref, "the reference scored no lead: is the staging empty?"
     assert sum(row["is_mql"] for row in ref_leads) > 0, "no MQL at all: the check is too weak"
     diffs = _compare_rows(ref, mart, LIFECYCLE_EXACT, LIFECYCLE_HOURS)
-    _print_figures(f"fct_lead_lifecycle ({rule_set_id})", "leads", ref, mart, diffs)
-    if diffs:
-        pytest.fail(_report(f"fct_lead_lifecycle ({rule_set_id})", diffs, len(ref)), pytrace=False)
+    _assert_no_differences(f"fct_lead_lifecycle ({rule_set_id})", "leads", ref, mart, diffs)
 
 
 @pytest.mark.slow
@@ -254,15 +270,11 @@ def test_score_events_mart_matches_reference(compared, rule_set_id):
     _, ref_events, _ = reference[rule_set_id]
     mart_rows = _fetch(databases[rule_set_id], "select * from marts.fct_lead_score_events")
     key = ("lead_id", "rule_set_id", "event_id")
-    mart = {tuple(row[k] for k in key): row for row in mart_rows}
-    ref = {tuple(row[k] for k in key): row for row in ref_events}
+    mart, ref = _keyed(mart_rows, key), _keyed(ref_events, key)
     assert len(ref) == len(ref_events), "event ids collide across sources in the reference"
     assert len(mart) == len(mart_rows), "fct_lead_score_events has duplicate keys"
     diffs = _compare_rows(ref, mart, EVENT_COLUMNS)
-    _print_figures(f"fct_lead_score_events ({rule_set_id})", "events", ref, mart, diffs)
-    if diffs:
-        report = _report(f"fct_lead_score_events ({rule_set_id})", diffs, len(ref))
-        pytest.fail(report, pytrace=False)
+    _assert_no_differences(f"fct_lead_score_events ({rule_set_id})", "events", ref, mart, diffs)
 
 
 @pytest.mark.slow
@@ -273,18 +285,21 @@ def test_mqls_mart_matches_reference(compared, rule_set_id):
     ref_leads, _, ref_mqls = reference[rule_set_id]
     mart_rows = _fetch(databases[rule_set_id], "select * from marts.fct_lead_mqls")
     key = ("lead_id", "mql_number")
-    mart = {tuple(row[k] for k in key): row for row in mart_rows}
-    ref = {tuple(row[k] for k in key): row for row in ref_mqls}
+    mart, ref = _keyed(mart_rows, key), _keyed(ref_mqls, key)
     assert len(ref) == len(ref_mqls)
     assert len(mart) == len(mart_rows), "fct_lead_mqls has duplicate (lead_id, mql_number)"
     assert ref, "the reference found no MQL: the check is too weak"
     assert len(ref_mqls) == sum(row["mql_count"] for row in ref_leads)
     diffs = _compare_rows(ref, mart, MQL_EXACT, MQL_HOURS)
-    _print_figures(f"fct_lead_mqls ({rule_set_id})", "MQLs", ref, mart, diffs)
     re_mqls = sum(1 for row in ref_mqls if row["mql_number"] > 1)
-    print(f"fct_lead_mqls ({rule_set_id}): {re_mqls} re-MQLs in the reference")
-    if diffs:
-        pytest.fail(_report(f"fct_lead_mqls ({rule_set_id})", diffs, len(ref)), pytrace=False)
+    _assert_no_differences(
+        f"fct_lead_mqls ({rule_set_id})",
+        "MQLs",
+        ref,
+        mart,
+        diffs,
+        f"fct_lead_mqls ({rule_set_id}): {re_mqls} re-MQLs in the reference",
+    )
 
 
 @pytest.mark.slow
@@ -712,16 +727,10 @@ def edge_compared(tmp_path_factory):
     _generate_raw(db, text=False)
     landed = _land_typed(db, scenario.data)
     databases = _build_every_rule_set(db, work)
-    con = duckdb.connect(str(databases["default"]), read_only=True)
-    try:
-        staging = load_staging(con)
-    finally:
-        con.close()
+    staging = _default_staging(databases)
     staged = {table: len(getattr(staging, table)) for table in RAW_TABLES}
     assert staged == landed, "staging dropped some of the hand-made (valid) rows"
-    as_of = datetime.fromisoformat(COMPARE_AS_OF)
-    reference = {rule_set: score(staging, SEEDS, rule_set, as_of) for rule_set in RULE_SETS}
-    return databases, reference
+    return databases, _reference(staging)
 
 
 @pytest.mark.slow

@@ -422,28 +422,34 @@ def test_missing_published_file(workspace: Workspace, tmp_path: Path) -> None:
     _assert_clean_error(result, EXIT_USAGE, f"no published marts at {missing}", "lead-funnel run")
 
 
-def test_unknown_rule_set(workspace: Workspace, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("rule_set", "expected"),
+    [
+        pytest.param(
+            "no_such_rules",
+            (
+                "rule set 'no_such_rules' is not in marts.rule_set_comparison",
+                "known: default, fit_first, strict",
+            ),
+            id="unknown",
+        ),
+        pytest.param(
+            "strict",
+            (
+                "hold rule set 'default' only, not 'strict'",
+                "`lead-funnel run --rule-set strict`",
+                "active_rule_set",
+            ),
+            id="not-held-by-the-per-lead-marts",
+        ),
+    ],
+)
+def test_rule_set_the_report_refuses(
+    workspace: Workspace, tmp_path: Path, rule_set: str, expected: tuple[str, ...]
+) -> None:
     output = tmp_path / "r.html"
-    result = workspace.cli("report", "--rule-set", "no_such_rules", "--output", str(output))
-    _assert_clean_error(
-        result,
-        EXIT_USAGE,
-        "rule set 'no_such_rules' is not in marts.rule_set_comparison",
-        "known: default, fit_first, strict",
-    )
-    assert not output.exists()
-
-
-def test_rule_set_the_per_lead_marts_do_not_hold(workspace: Workspace, tmp_path: Path) -> None:
-    output = tmp_path / "r.html"
-    result = workspace.cli("report", "--rule-set", "strict", "--output", str(output))
-    _assert_clean_error(
-        result,
-        EXIT_USAGE,
-        "hold rule set 'default' only, not 'strict'",
-        "`lead-funnel run --rule-set strict`",
-        "active_rule_set",
-    )
+    result = workspace.cli("report", "--rule-set", rule_set, "--output", str(output))
+    _assert_clean_error(result, EXIT_USAGE, *expected)
     assert not output.exists()
 
 
@@ -473,17 +479,16 @@ def test_file_that_is_not_a_publication(workspace: Workspace, tmp_path: Path) ->
 # Formatting helpers (no warehouse needed).
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [(0, "0"), (7, "7"), (1234, "1,234"), (1234567, "1,234,567"), (2.6, "3"), (None, "\u2014")],
-)
-def test_fmt_int(value: float | None, expected: str) -> None:
-    assert report.fmt_int(value) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
+NUMBER_FORMATS = {
+    "fmt_int": [
+        (0, "0"),
+        (7, "7"),
+        (1234, "1,234"),
+        (1234567, "1,234,567"),
+        (2.6, "3"),
+        (None, "\u2014"),
+    ],
+    "fmt_pct": [
         (0.0, "0.0%"),
         (0.20084694, "20.1%"),
         (0.5, "50.0%"),
@@ -493,14 +498,7 @@ def test_fmt_int(value: float | None, expected: str) -> None:
         (None, "\u2014"),
         (float("nan"), "\u2014"),
     ],
-)
-def test_fmt_pct(value: float | None, expected: str) -> None:
-    assert report.fmt_pct(value) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
+    "fmt_hours": [
         (0, "0.0"),
         (0.04, "0.0"),
         (1.25, "1.2"),
@@ -508,9 +506,19 @@ def test_fmt_pct(value: float | None, expected: str) -> None:
         (8668.1, "8,668.1"),
         (None, "\u2014"),
     ],
+}
+
+
+@pytest.mark.parametrize(
+    ("formatter", "value", "expected"),
+    [
+        (formatter, value, expected)
+        for formatter, cases in NUMBER_FORMATS.items()
+        for value, expected in cases
+    ],
 )
-def test_fmt_hours(value: float | None, expected: str) -> None:
-    assert report.fmt_hours(value) == expected
+def test_number_formats(formatter: str, value: float | None, expected: str) -> None:
+    assert getattr(report, formatter)(value) == expected
 
 
 def test_fmt_text_bool_and_chart_labels_escape() -> None:

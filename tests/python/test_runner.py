@@ -20,8 +20,6 @@ from lead_funnel import locking, publish, runlog
 from runner_support import (
     FIXED_AS_OF,
     Workspace,
-    built_template,
-    clone_workspace,
     kill_hard,
     make_fresh,
     make_stale,
@@ -36,18 +34,6 @@ STEP_LINE = re.compile(
     r"^\[run (?P<run>\d{8}T\d{6}Z-[0-9a-f]{4})\] step=(?P<step>\w+) "
     r"status=(?P<status>\w+) duration=(?P<duration>\d+\.\d)s"
 )
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The once-built, published workspace every module starts from."""
-    return built_template(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def ws(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    """This module's own copy of the built workspace."""
-    return clone_workspace(template, tmp_path_factory.mktemp("runner") / "ws")
 
 
 def run_log(ws: Workspace) -> runlog.RunLog:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -25,28 +24,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-SCRIPTS_DIR = REPO_DIR / "scripts"
+from lead_funnel.generate import generate_raw
+from runner_support import copy_project
+
 BIN_DIR = Path(sys.executable).parent
 DBT = BIN_DIR / "dbt"
 MF = BIN_DIR / "mf"
 AS_OF = "2026-05-31 00:00:00"
 LEADS = 1500
 TOLERANCE = 1e-9
-# What dbt needs to build the project (no build output, no virtualenv).
-PROJECT_ITEMS = (
-    "dbt_project.yml",
-    "profiles.yml",
-    "packages.yml",
-    "dependencies.yml",
-    "package-lock.yml",
-    "models",
-    "macros",
-    "seeds",
-    "snapshots",
-    "analyses",
-    "tests/singular",
-)
 
 pytestmark = [pytest.mark.slow, pytest.mark.build]
 
@@ -60,24 +46,7 @@ class SemanticProject:
     env: dict[str, str]
 
 
-def _copy_project(destination: Path) -> Path:
-    destination.mkdir(parents=True)
-    for item in PROJECT_ITEMS:
-        source = REPO_DIR / item
-        target = destination / item
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    return destination
-
-
 def _generate_raw(duckdb_path: Path) -> None:
-    if str(SCRIPTS_DIR) not in sys.path:
-        sys.path.insert(0, str(SCRIPTS_DIR))
-    from lead_funnel.generate import generate_raw
-
     generate_raw(
         duckdb_path, leads=LEADS, start_date=date(2026, 1, 1), days=150, seed=5, replace=True
     )
@@ -112,6 +81,12 @@ def _mf_query(project: SemanticProject, metrics: str, group_by: str, name: str) 
         return list(csv.DictReader(handle))
 
 
+def _mf_by_month(project: SemanticProject, metrics: str, name: str) -> dict[str, dict]:
+    """``mf query`` of ``metrics`` by ``metric_time__month``: the row of each month."""
+    rows = _mf_query(project, metrics, "metric_time__month", name)
+    return {_month(row["metric_time__month"]): row for row in rows}
+
+
 def _sql(project: SemanticProject, query: str) -> list[tuple]:
     with contextlib.closing(duckdb.connect(str(project.duckdb_path), read_only=True)) as con:
         return con.execute(query).fetchall()
@@ -141,7 +116,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> SemanticProject:
     assert DBT.exists(), f"dbt is not installed next to {sys.executable}"
     assert MF.exists(), f"mf (dbt-metricflow) is not installed next to {sys.executable}"
     root = tmp_path_factory.mktemp("semantic_layer")
-    project_dir = _copy_project(root / "project")
+    project_dir = copy_project(root / "project")
     duckdb_path = root / "warehouse.duckdb"
     _generate_raw(duckdb_path)
     env = {
@@ -188,8 +163,8 @@ def test_mf_validate_configs_passes(project: SemanticProject) -> None:
 
 
 def test_mql_to_sql_rate_by_month_matches_the_funnel_mart(project: SemanticProject) -> None:
-    rows = _mf_query(project, "mql_to_sql_rate", "metric_time__month", "mql_to_sql_rate")
-    actual = {_month(row["metric_time__month"]): _number(row["mql_to_sql_rate"]) for row in rows}
+    rows = _mf_by_month(project, "mql_to_sql_rate", "mql_to_sql_rate")
+    actual = {month: _number(row["mql_to_sql_rate"]) for month, row in rows.items()}
     expected = {
         month.isoformat(): (sqls / mqls if mqls else None)
         for month, sqls, mqls in _sql(
@@ -208,8 +183,7 @@ def test_cohort_counts_and_lead_to_mql_rate_match_the_funnel_mart(
     project: SemanticProject,
 ) -> None:
     metrics = "leads,mqls,sqls,opportunities,customers,lead_to_mql_rate"
-    rows = _mf_query(project, metrics, "metric_time__month", "cohort_counts")
-    actual = {_month(row["metric_time__month"]): row for row in rows}
+    actual = _mf_by_month(project, metrics, "cohort_counts")
     mart = _sql(
         project,
         "select cohort_month, sum(leads), sum(mqls), sum(sqls), sum(opportunities), "
@@ -224,12 +198,8 @@ def test_cohort_counts_and_lead_to_mql_rate_match_the_funnel_mart(
 
 
 def test_mql_to_sql_conversion_30d_is_a_rate_per_mql_month(project: SemanticProject) -> None:
-    rows = _mf_query(
-        project, "mql_to_sql_conversion_30d", "metric_time__month", "mql_to_sql_conversion_30d"
-    )
-    actual = {
-        _month(row["metric_time__month"]): _number(row["mql_to_sql_conversion_30d"]) for row in rows
-    }
+    rows = _mf_by_month(project, "mql_to_sql_conversion_30d", "mql_to_sql_conversion_30d")
+    actual = {month: _number(row["mql_to_sql_conversion_30d"]) for month, row in rows.items()}
     assert actual, "the conversion metric returned no rows"
     for month, rate in actual.items():
         assert rate is not None and 0.0 <= rate <= 1.0, (month, rate)
@@ -262,10 +232,7 @@ def test_mql_to_sql_conversion_30d_is_a_rate_per_mql_month(project: SemanticProj
 
 
 def test_mql_events_and_re_mql_rate_match_the_mqls_mart(project: SemanticProject) -> None:
-    rows = _mf_query(
-        project, "mql_events,re_mql_events,re_mql_rate", "metric_time__month", "mql_events"
-    )
-    actual = {_month(row["metric_time__month"]): row for row in rows}
+    actual = _mf_by_month(project, "mql_events,re_mql_events,re_mql_rate", "mql_events")
     expected = _sql(
         project,
         "select cast(date_trunc('month', mql_at) as date), count(*), "

@@ -28,8 +28,6 @@ import dbt_support
 from lead_funnel import locking, runlog, tested_build
 from runner_support import (
     Workspace,
-    built_template,
-    clone_workspace,
     kill_hard,
     read_until,
     running,
@@ -198,13 +196,6 @@ def test_run_log_files_without_the_newer_columns_get_them(tmp_path: Path) -> Non
 
 
 # --- real runs ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    """A copy of the once-built workspace (its one run tested every row)."""
-    template = built_template(tmp_path_factory)
-    return clone_workspace(template, tmp_path_factory.mktemp("test_scope") / "ws")
 
 
 def run(ws: Workspace, *args: str) -> tuple[subprocess.CompletedProcess[str], runlog.RunRecord]:

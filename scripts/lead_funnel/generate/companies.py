@@ -152,13 +152,5 @@ def crm_companies_rows(scenario: Scenario) -> str:
                 when version = 2 then {next_batch("first_version_s", 900, "120")}
                 else {next_batch("first_version_s", 900, first_version_jitter)}
             end as _loaded_at
-        from
-            companies,
-            unnest(
-                case
-                    when {mess_band("mess_u", 0)} then [0, 1]
-                    when {mess_band("mess_u", 4)} then [0, 2]
-                    else [0]
-                end
-            ) as versions(version)
+        from {scenario.crm_versions("companies")}
     """

@@ -275,13 +275,5 @@ def crm_leads_rows(scenario: Scenario) -> str:
                 when version = 2 then loaded_s + floor(mess_detail_u * 3600)::bigint
                 else loaded_s
             end as _loaded_at
-        from
-            plan_leads,
-            unnest(
-                case
-                    when {mess_band("mess_u", 0)} then [0, 1]
-                    when {mess_band("mess_u", 4)} then [0, 2]
-                    else [0]
-                end
-            ) as versions(version)
+        from {scenario.crm_versions("plan_leads")}
     """

@@ -66,6 +66,21 @@ class Scenario:
         high = (band + 1) * self.mess_rate
         return f"({uniform} >= {low!r} and {uniform} < {high!r})"
 
+    def crm_versions(self, table: str) -> str:
+        """``table`` joined to its versions (column ``version``) as a CRM lands them: every
+        row as created (0), a later changed version (1) for mess band 0 of ``mess_u``, an
+        extra row without id (2) for mess band 4."""
+        return f"""
+            {table},
+            unnest(
+                case
+                    when {self.mess_band("mess_u", 0)} then [0, 1]
+                    when {self.mess_band("mess_u", 4)} then [0, 2]
+                    else [0]
+                end
+            ) as versions(version)
+        """
+
     def orphan_lead_id(self, uniform: str) -> str:
         """A lead id that never lands (a number above the number of leads)."""
         return f"printf('L%08d', {self.leads} + 1 + floor({uniform} * {self.leads})::bigint)"

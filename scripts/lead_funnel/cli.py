@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_status(subparsers, shared)
     _add_transfer(subparsers, shared)
     _add_benchmark(subparsers, shared)
-    report.register(subparsers)
+    report.register(subparsers, shared.publish_path)
     return parser
 
 

@@ -28,7 +28,6 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -38,7 +37,7 @@ import duckdb
 import plotly.graph_objects as go
 import plotly.offline
 
-from lead_funnel import config
+from lead_funnel import config, timefmt
 from lead_funnel.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from lead_funnel.publication import MARTS_SCHEMA, PUBLICATION_TABLE
 
@@ -313,7 +312,7 @@ def open_published(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.is_file():
         raise ReportError(
             f"no published marts at {path}; publish them with `lead-funnel run` "
-            "(or point --published at a published DuckDB file)",
+            "(or point --publish-path at a published DuckDB file)",
             EXIT_USAGE,
         )
     try:
@@ -406,9 +405,10 @@ def read_context(
     """The publication's version and the rule set the report shows."""
     publication = _rows(
         con,
-        "select run_id, strftime(as_of, '%Y-%m-%d %H:%M:%S') as as_of, rule_set_id, "
-        "strftime(published_at, '%Y-%m-%d %H:%M:%S') as published_at "
+        "select run_id, strftime(as_of, ?) as as_of, rule_set_id, "
+        "strftime(published_at, ?) as published_at "
         f"from {MARTS_SCHEMA}.{PUBLICATION_TABLE} limit 1",
+        [timefmt.TIMESTAMP_FORMAT] * 2,
     )
     if not publication:
         raise ReportError(f"{path} has an empty {MARTS_SCHEMA}.{PUBLICATION_TABLE}", EXIT_USAGE)
@@ -428,7 +428,7 @@ def read_context(
         rule_set_id=rule_set,
         mql_threshold=int(settings["mql_threshold"]),
         sales_sla_hours=float(settings["sales_sla_hours"]),
-        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+        generated_at=timefmt.format_ts(timefmt.utc_now()),
     )
 
 
@@ -1390,23 +1390,23 @@ def write_report(published: Path, output: Path, rule_set: str | None = None) -> 
     return output
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the ``report`` subcommand."""
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    publish_path: argparse.ArgumentParser,
+) -> None:
+    """Add the ``report`` subcommand; ``publish_path`` is the shared ``--publish-path``."""
     parser = subparsers.add_parser(
         "report",
+        parents=[publish_path],
         help="write one self-contained HTML funnel report from the published marts",
         description="Read the published marts (read-only) and write one HTML file with the "
         "funnel, conversion by channel, campaign and fit grade, cohorts, the sales hand-off, "
         "re-MQLs and dispositions, the rule-set comparison, the threshold calibration and "
-        "data quality. The file opens offline, from disk: it loads nothing. Prints its path.",
+        "data quality. The file opens offline, from disk: it loads nothing. Prints its path. "
+        "For PostgreSQL or Spark, `lead-funnel export-marts` to a DuckDB file first.",
     )
-    parser.add_argument(
-        "--published",
-        metavar="PATH",
-        help="published DuckDB file (default: where `lead-funnel run` publishes, "
-        "$LEAD_FUNNEL_PUBLISH_PATH or warehouse/lead_funnel_published.duckdb); for "
-        "PostgreSQL or Spark, `lead-funnel export-marts` a DuckDB file first",
-    )
+    # the option's first name, kept as an alias of --publish-path
+    parser.add_argument("--published", dest="publish_path", help=argparse.SUPPRESS)
     parser.add_argument(
         "--output",
         metavar="PATH",
@@ -1424,10 +1424,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the report and print its path; errors go to stderr without a traceback."""
     try:
-        if args.published:
-            published = Path(args.published).resolve()
-        else:
-            published = config.load_settings().publish_path
+        published = config.load_settings(publish_path=args.publish_path).publish_path
     except config.ConfigError as exc:
         print(f"lead-funnel report: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

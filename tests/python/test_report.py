@@ -416,9 +416,11 @@ def _assert_clean_error(result: Any, exit_code: int, *needles: str) -> None:
         assert needle in result.stderr, result.stderr
 
 
-def test_missing_published_file(workspace: Workspace, tmp_path: Path) -> None:
+@pytest.mark.parametrize("option", ["--publish-path", "--published"])
+def test_missing_published_file(workspace: Workspace, tmp_path: Path, option: str) -> None:
+    """--publish-path, shared with the other commands; --published, its first name."""
     missing = tmp_path / "nothing.duckdb"
-    result = workspace.cli("report", "--published", str(missing))
+    result = workspace.cli("report", option, str(missing))
     _assert_clean_error(result, EXIT_USAGE, f"no published marts at {missing}", "lead-funnel run")
 
 
